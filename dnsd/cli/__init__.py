@@ -1,0 +1,1 @@
+"""The ``dnsd`` command line: one module per command group, each with ``register(subparsers)``."""

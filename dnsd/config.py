@@ -1,0 +1,32 @@
+"""Settings: one pydantic-settings class (``DNSD_`` prefix), built once and passed down."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob dnsd has. Environment ``DNSD_<FIELD>`` sets a field; CLI flags mirror them."""
+
+    model_config = SettingsConfigDict(env_prefix="DNSD_", extra="ignore")
+
+    database_url: str = Field("sqlite:///./dnsd.db", description="SQLAlchemy URL of the store")
+    api_host: str = Field("127.0.0.1", description="address the HTTP API listens on")
+    api_port: int = Field(8080, description="port of the HTTP API")
+    dns_host: str = Field("127.0.0.1", description="address the DNS server listens on")
+    dns_port: int = Field(5353, description="UDP and TCP port of the DNS server (53 in production)")
+    dns_workers: int = Field(1, description="DNS processes sharing the port with SO_REUSEPORT")
+    auth_disabled: bool = Field(False, description="dev mode: no API tokens (local demo only)")
+    ttl_floor: int = Field(0, description="smallest TTL the API accepts")
+    ttl_ceiling: int = Field(86400 * 7, description="largest TTL the API accepts")
+    feed_poll_interval: float = Field(0.2, description="seconds between change-feed polls")
+    tcp_idle_timeout: float = Field(10.0, description="seconds a TCP connection may sit idle")
+    tcp_max_connections: int = Field(1024, description="concurrent TCP connections, all clients")
+    tcp_max_per_client: int = Field(64, description="concurrent TCP connections per client address")
+    response_cache_size: int = Field(100_000, description="finished responses kept per snapshot")
+    version_bind: str | None = Field(None, description="answer to CH TXT version.bind (None: REFUSED)")
+    server_id: str | None = Field(None, description="answer to CH TXT id.server (None: REFUSED)")
+    instance_id: str = Field("default", description="names this dnsd in DNSPod remarks")
+    log_format: str = Field("auto", description="'json', 'text' or 'auto' (json when not a tty)")
+    log_level: str = Field("INFO", description="root log level")

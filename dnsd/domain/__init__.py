@@ -1,0 +1,1 @@
+"""The pure core: names, records, zones, pools, snapshots. Standard library only."""

@@ -1,0 +1,126 @@
+"""Immutable, answer-ready views of the zones: what the DNS path, AXFR, export and sync read.
+
+A :class:`Snapshot` is built from store rows and never changes; a rebuild makes a new one and
+the server swaps a single reference, so readers never see a half-applied zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from dnsd.domain.names import ancestors
+from dnsd.domain.pools import Pool
+from dnsd.domain.rdata import TXT, Address, Rdata, Target
+from dnsd.domain.records import RRset
+from dnsd.domain.zones import Zone
+
+
+@dataclass(frozen=True, slots=True)
+class RRsetData:
+    """An answer-ready RRset: pool references already expanded to addresses."""
+
+    name: str
+    rtype: str
+    ttl: int
+    rdatas: tuple[Rdata, ...]
+
+
+Node = Mapping[str, RRsetData]  # type name -> RRset at one owner name
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneData:
+    """One zone, ready to answer from.
+
+    ``nodes`` holds every owner name with data (apex SOA and NS included); ``names`` every name
+    that exists, empty non-terminals included (RFC 4592 section 2.2.2); ``cuts`` the delegation
+    points (NS below the apex); ``dnames`` the owners of DNAME records.
+    """
+
+    zone: Zone
+    nodes: Mapping[str, Node]
+    names: frozenset[str]
+    cuts: frozenset[str]
+    dnames: frozenset[str]
+    rrsets: tuple[RRset, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        return self.zone.name
+
+    def iter_rrsets(self) -> Iterable[RRsetData]:
+        """Every RRset, SOA first, then by (name, type): the order AXFR and export use."""
+        apex = self.nodes[self.zone.name]
+        yield apex["SOA"]
+        for name in sorted(self.nodes, key=canonical_order_key):
+            for rtype in sorted(self.nodes[name]):
+                if name == self.zone.name and rtype == "SOA":
+                    continue
+                yield self.nodes[name][rtype]
+
+
+def canonical_order_key(name: str) -> tuple[str, ...]:
+    """Sort key giving RFC 4034 canonical order (by reversed labels)."""
+    return tuple(reversed(name.split("."))) if name else ()
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """All zones at one moment. ``generation`` rises with every rebuild; ``cursor`` is the id of
+    the last change row it includes."""
+
+    zones: Mapping[str, ZoneData]
+    generation: int = 0
+    cursor: int = 0
+
+    def find_zone(self, qname: str) -> ZoneData | None:
+        """The zone with the longest match for ``qname`` (canonical), or None."""
+        name = qname
+        while True:
+            zone = self.zones.get(name)
+            if zone is not None:
+                return zone
+            if not name:
+                return None
+            _, _, name = name.partition(".")
+
+
+def expand(rrset: RRset, pools: Mapping[str, Pool]) -> tuple[Rdata, ...]:
+    """The rdata an RRset answers with: its values, or its pool's addresses for its type."""
+    if rrset.pool is None:
+        return rrset.values
+    pool = pools.get(rrset.pool)
+    if pool is None:
+        return ()
+    return tuple(Address(a) for a in pool.addresses_for(rrset.rtype))
+
+
+def build_zone(zone: Zone, rrsets: Iterable[RRset], pools: Mapping[str, Pool]) -> ZoneData:
+    """Build the answer-ready view of one zone. RRsets that expand to nothing are left out."""
+    nodes: dict[str, dict[str, RRsetData]] = {
+        zone.name: {
+            "SOA": RRsetData(zone.name, "SOA", zone.ttl, (zone.soa(),)),
+            "NS": RRsetData(zone.name, "NS", zone.ttl, tuple(Target(n) for n in zone.ns)),
+        }
+    }
+    kept = tuple(rrsets)
+    for rrset in kept:
+        rdatas = expand(rrset, pools)
+        if rdatas:
+            nodes.setdefault(rrset.name, {})[rrset.rtype] = RRsetData(
+                rrset.name, rrset.rtype, rrset.ttl, rdatas
+            )
+    names = set(nodes)
+    for name in list(nodes):
+        names.update(ancestors(name, zone.name))
+    cuts = frozenset(n for n, node in nodes.items() if n != zone.name and "NS" in node)
+    dnames = frozenset(n for n, node in nodes.items() if "DNAME" in node)
+    frozen = {n: MappingProxyType(node) for n, node in nodes.items()}
+    return ZoneData(zone, MappingProxyType(frozen), frozenset(names), cuts, dnames, kept)
+
+
+def txt(*strings: str) -> TXT:
+    """Convenience for tests and demo data: TXT from str parts."""
+    return TXT(tuple(s.encode() for s in strings))

@@ -1,0 +1,1 @@
+"""The SQL store: SQLAlchemy 2 tables, engine setup, ZoneStore transactions, the change feed."""

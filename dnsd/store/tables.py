@@ -1,0 +1,145 @@
+"""SQLAlchemy 2 table definitions. The only shape of the data that knows about SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Timestamps:
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+
+class ZoneRow(Timestamps, Base):
+    __tablename__ = "zones"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(253), unique=True)
+    serial: Mapped[int] = mapped_column(BigInteger)
+    ns: Mapped[list[Any]] = mapped_column(JSON)
+    mname: Mapped[str] = mapped_column(String(253))
+    rname: Mapped[str] = mapped_column(String(253))
+    refresh: Mapped[int] = mapped_column(Integer)
+    retry: Mapped[int] = mapped_column(Integer)
+    expire: Mapped[int] = mapped_column(Integer)
+    minimum: Mapped[int] = mapped_column(Integer)
+    ttl: Mapped[int] = mapped_column(Integer)
+    secondaries: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    dnspod_sync: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PoolRow(Timestamps, Base):
+    __tablename__ = "pools"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(63), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    addresses: Mapped[list[PoolAddressRow]] = relationship(
+        cascade="all, delete-orphan", order_by="PoolAddressRow.position", lazy="selectin"
+    )
+
+
+class PoolAddressRow(Base):
+    __tablename__ = "pool_addresses"
+    __table_args__ = (UniqueConstraint("pool_id", "external", "address"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id", ondelete="CASCADE"), index=True)
+    address: Mapped[str] = mapped_column(String(45))
+    external: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RecordRow(Timestamps, Base):
+    """One RRset: (zone, name, type) is unique. ``rdata`` holds presentation texts."""
+
+    __tablename__ = "records"
+    __table_args__ = (
+        UniqueConstraint("zone_id", "name", "type"),
+        Index("ix_records_name", "name"),
+        Index("ix_records_owner", "owner"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(253))
+    type: Mapped[str] = mapped_column(String(10))
+    ttl: Mapped[int] = mapped_column(BigInteger)
+    rdata: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    pool_id: Mapped[int | None] = mapped_column(ForeignKey("pools.id", ondelete="RESTRICT"), index=True)
+    owner: Mapped[str] = mapped_column(String(255))
+
+
+class ChangeRow(Base):
+    """One committed change: the audit log, and the feed the DNS process follows."""
+
+    __tablename__ = "changes"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(255))
+    owner: Mapped[str | None] = mapped_column(String(255), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(300))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    zones: Mapped[list[ChangeZoneRow]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="ChangeZoneRow.zone"
+    )
+
+
+class ChangeZoneRow(Base):
+    """A zone a change touched: its serial before and after and the RRs removed and added
+    (pool references expanded), which is exactly what IXFR sends."""
+
+    __tablename__ = "change_zones"
+    change_id: Mapped[int] = mapped_column(ForeignKey("changes.id", ondelete="CASCADE"), primary_key=True)
+    zone: Mapped[str] = mapped_column(String(253), primary_key=True, index=True)
+    prev_serial: Mapped[int | None] = mapped_column(BigInteger)
+    serial: Mapped[int | None] = mapped_column(BigInteger)
+    removed: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    added: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class TokenRow(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    zones: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

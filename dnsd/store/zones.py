@@ -1,0 +1,129 @@
+"""Zone operations: create, read, update, delete."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import func, select
+
+from dnsd.domain.errors import Conflict, InvalidInput, NotFound, Reason
+from dnsd.domain.names import name_problems
+from dnsd.domain.records import MAX_TTL
+from dnsd.domain.zones import Zone, next_serial
+from dnsd.store.base import StoreBase, ZoneDelta
+from dnsd.store.convert import zone_from_row
+from dnsd.store.tables import RecordRow, ZoneRow
+
+_TIMERS = ("refresh", "retry", "expire", "minimum", "ttl")
+
+
+def zone_dict(zone: Zone) -> dict[str, Any]:
+    return {
+        "name": zone.name, "ns": list(zone.ns), "mname": zone.mname, "rname": zone.rname,
+        "refresh": zone.refresh, "retry": zone.retry, "expire": zone.expire, "minimum": zone.minimum,
+        "ttl": zone.ttl, "secondaries": list(zone.secondaries), "dnspod_sync": zone.dnspod_sync,
+    }  # fmt: skip
+
+
+def _host(text: str, field: str, reasons: list[Reason]) -> str:
+    name, problems = name_problems(text, wildcard=False)
+    reasons += [Reason(field, p) for p in problems]
+    return name
+
+
+def make_zone(
+    name: str,
+    ns: list[str],
+    mname: str | None = None,
+    rname: str | None = None,
+    **fields: Any,
+) -> Zone:
+    """Validate every field of a zone at once; raise :class:`InvalidInput` listing them all.
+
+    ``mname`` defaults to the first NS host and ``rname`` to ``hostmaster.<zone>``.
+    """
+    reasons: list[Reason] = []
+    zname = _host(name, "name", reasons)
+    hosts = tuple(_host(h, f"ns.{i}", reasons) for i, h in enumerate(ns))
+    if not ns:
+        reasons.append(Reason("ns", "a zone needs at least one NS host"))
+    if len(set(hosts)) != len(hosts):
+        reasons.append(Reason("ns", "NS hosts must be distinct"))
+    m = _host(mname, "mname", reasons) if mname else (hosts[0] if hosts else "")
+    r = _host(rname.replace("@", "."), "rname", reasons) if rname else f"hostmaster.{zname}"
+    for key in _TIMERS:
+        value = fields.get(key)
+        if value is not None and not (isinstance(value, int) and 0 <= value <= MAX_TTL):
+            reasons.append(Reason(key, f"must be an integer between 0 and {MAX_TTL}"))
+    secondaries = tuple(str(s) for s in fields.get("secondaries") or ())
+    if reasons:
+        raise InvalidInput(reasons)
+    timers = {k: fields[k] for k in _TIMERS if fields.get(k) is not None}
+    zone = Zone(zname, 0, hosts, m, r, secondaries=secondaries, dnspod_sync=bool(fields.get("dnspod_sync")))
+    return replace(zone, **timers)
+
+
+class ZoneOps(StoreBase):
+    def create_zone(self, zone: Zone, actor: str) -> Zone:
+        """Add ``zone`` (built by :func:`make_zone`); :class:`Conflict` if it exists."""
+        with self.write() as session:
+            if session.scalar(select(ZoneRow).where(ZoneRow.name == zone.name)) is not None:
+                raise Conflict(f"zone {zone.name} already exists")
+            values = zone_dict(zone)
+            row = ZoneRow(serial=next_serial(0), **values)
+            session.add(row)
+            session.flush()
+            self.record_change(
+                session, actor=actor, action="zone.create", subject=zone.name,
+                deltas=[ZoneDelta(row, bump=False)], after=values,
+            )  # fmt: skip
+            return zone_from_row(row)
+
+    def get_zone(self, name: str) -> Zone:
+        with self.read() as session:
+            row = session.scalar(select(ZoneRow).where(ZoneRow.name == name.lower().rstrip(".")))
+            if row is None:
+                raise NotFound("zone", name)
+            return zone_from_row(row)
+
+    def list_zones(self) -> list[Zone]:
+        with self.read() as session:
+            return [zone_from_row(r) for r in session.scalars(select(ZoneRow).order_by(ZoneRow.name))]
+
+    def update_zone(self, name: str, actor: str, **fields: Any) -> Zone:
+        """Change SOA/NS fields (validated as in :func:`make_zone`); bumps the serial."""
+        with self.write() as session:
+            row = session.scalar(select(ZoneRow).where(ZoneRow.name == name))
+            if row is None:
+                raise NotFound("zone", name)
+            before = zone_dict(zone_from_row(row))
+            merged = {**before, **{k: v for k, v in fields.items() if v is not None}}
+            merged.pop("name")
+            zone = make_zone(name, **merged)
+            after = zone_dict(zone)
+            if after == before:
+                return zone_from_row(row)
+            for key, value in after.items():
+                setattr(row, key, value)
+            self.record_change(
+                session, actor=actor, action="zone.update", subject=name,
+                deltas=[ZoneDelta(row)], before=before, after=after,
+            )  # fmt: skip
+            return zone_from_row(row)
+
+    def delete_zone(self, name: str, actor: str, force: bool = False) -> None:
+        """Remove a zone; :class:`Conflict` while it holds records unless ``force``."""
+        with self.write() as session:
+            row = session.scalar(select(ZoneRow).where(ZoneRow.name == name))
+            if row is None:
+                raise NotFound("zone", name)
+            count = session.scalar(select(func.count()).where(RecordRow.zone_id == row.id)) or 0
+            if count and not force:
+                raise Conflict(f"zone {name} still holds {count} records; delete them or use force")
+            before = zone_dict(zone_from_row(row))
+            self.record_change(
+                session, actor=actor, action="zone.delete", subject=name,
+                deltas=[ZoneDelta(row, deleted=True)], before=before,
+            )  # fmt: skip
+            session.delete(row)

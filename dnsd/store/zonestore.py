@@ -1,0 +1,24 @@
+"""ZoneStore: every operation on the store, one transaction each."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from dnsd.domain.errors import StoreUnavailable
+from dnsd.store.changes import ChangeOps
+from dnsd.store.pools import PoolOps
+from dnsd.store.records import RecordOps
+from dnsd.store.tokens import TokenOps
+from dnsd.store.zones import ZoneOps
+
+
+class ZoneStore(ZoneOps, PoolOps, RecordOps, ChangeOps, TokenOps):
+    """The store. Build it with an engine from :func:`dnsd.store.engine.make_engine`."""
+
+    def ping(self) -> None:
+        """Raise :class:`StoreUnavailable` unless the database answers a trivial query."""
+        with self.read() as session:
+            try:
+                session.execute(text("SELECT 1"))
+            except Exception as exc:
+                raise StoreUnavailable(str(exc)) from exc
