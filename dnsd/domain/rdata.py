@@ -141,7 +141,18 @@ class SOA:
         )
 
 
-Rdata = Address | Target | MX | SRV | TXT | CAA | SOA
+@dataclass(frozen=True, slots=True)
+class HINFO:
+    """HINFO data; dnsd only synthesises it, for the RFC 8482 answer to ANY."""
+
+    cpu: str
+    os: str
+
+    def to_text(self) -> str:
+        return f"{quote_string(self.cpu.encode())} {quote_string(self.os.encode())}"
+
+
+Rdata = Address | Target | MX | SRV | TXT | CAA | SOA | HINFO
 
 
 def _unescape(text: str) -> bytes:
