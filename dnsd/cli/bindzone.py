@@ -1,0 +1,155 @@
+"""``dnsd export`` and ``dnsd import``: bind9 zone files out of and into the store."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from dnsd.config import Settings
+from dnsd.domain.importplan import ADD, CHANGE, CONFLICT, UNCHANGED, ImportPlan, PlanItem
+from dnsd.export.exporter import ExportWatcher, export_zones, run_command
+from dnsd.export.importfile import read_zone_file
+from dnsd.export.lexer import ZoneFileError
+from dnsd.export.writer import WRITTEN
+from dnsd.store.engine import make_engine
+from dnsd.store.zone_import import ImportConflict, ZoneImportOps
+from dnsd.store.zonestore import ZoneStore
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    exp = sub.add_parser("export", help="write bind9 zone files from the store")
+    exp.add_argument("--zone", action="append", help="zone to export (repeatable; default: all)")
+    exp.add_argument("--dir", type=Path, default=Path("zones"), help="output directory (default: zones/)")
+    exp.add_argument("--watch", action="store_true", help="keep following the change feed")
+    exp.add_argument("--command", help="run per changed zone, e.g. 'rndc reload {zone}' ({file} too)")
+    exp.add_argument("--interval", type=float, help="seconds between feed polls in --watch")
+    exp.set_defaults(func=cmd_export)
+    imp = sub.add_parser("import", help="import a bind9 zone file into the store")
+    imp.add_argument("zonefile", type=Path, help="the zone file ($INCLUDE is refused)")
+    imp.add_argument("--zone", help="zone name (default: the owner of the file's SOA)")
+    imp.add_argument("--owner", help="owner of the imported RRsets (default: import:<file name>)")
+    imp.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    imp.set_defaults(func=cmd_import)
+
+
+def _zone_store(settings: Settings) -> ZoneStore:
+    return ZoneStore(make_engine(settings.database_url))
+
+
+def _log_setup(settings: Settings) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    store = _zone_store(settings)
+    zones = [z.lower().rstrip(".") for z in args.zone] if args.zone else None
+    if args.watch:
+        _log_setup(settings)
+        interval = args.interval if args.interval is not None else max(settings.feed_poll_interval, 0.2)
+        watcher = ExportWatcher(store, args.dir, zones, args.command, interval)
+        try:
+            watcher.run()
+        except KeyboardInterrupt:
+            watcher.stop.set()
+        return 0
+    _, results = export_zones(store, args.dir, zones)
+    failed = False
+    for result in results:
+        print(f"{result.status:<9} {result.path}")
+        if result.status == WRITTEN and args.command:
+            _log_setup(settings)
+            failed |= not run_command(args.command, result)
+    return 1 if failed else 0
+
+
+def default_owner(path: Path) -> str:
+    return "import:" + "_".join(path.name.split())
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        text = args.zonefile.read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError as exc:
+        print(f"error: cannot read {args.zonefile}: {exc.strerror}", file=sys.stderr)
+        return 1
+    owner = args.owner or default_owner(args.zonefile)
+    try:
+        data = read_zone_file(text, owner, args.zone)
+    except ZoneFileError as exc:
+        for line, message in exc.problems:
+            where = f"{args.zonefile}:{line}" if line else str(args.zonefile)
+            print(f"{where}: {message}", file=sys.stderr)
+        print(f"error: {len(exc.problems)} problems; nothing imported", file=sys.stderr)
+        return 1
+    ops = ZoneImportOps(make_engine(settings.database_url))
+    applied, code = False, 0
+    try:
+        if args.dry_run:
+            plan = ops.plan_zone_import(data)
+        else:
+            plan = ops.apply_zone_import(data, actor=f"cli:{getpass.getuser()}")
+            applied = plan.writes
+    except ImportConflict as exc:
+        plan, code = exc.plan, 1
+    _print_plan(plan, applied, args.json)
+    if code:
+        print("error: conflicts; nothing imported", file=sys.stderr)
+    return code
+
+
+def _item_json(item: PlanItem) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "action": item.action, "name": item.new.name, "type": item.new.rtype, "ttl": item.new.ttl,
+        "values": item.new.value_texts(), "line": item.line,
+    }  # fmt: skip
+    if item.old is not None:
+        out["current"] = {"ttl": item.old.ttl, "values": item.old.value_texts(), "pool": item.old.pool}
+    if item.action == CONFLICT:
+        out.update(holder=item.holder, reason=item.reason)
+    return out
+
+
+def plan_json(plan: ImportPlan, applied: bool) -> dict[str, Any]:
+    """The machine-readable plan (``--json``)."""
+    return {
+        "zone": plan.zone.name,
+        "create_zone": plan.create_zone,
+        "zone_changes": {k: [_plain(a), _plain(b)] for k, (a, b) in plan.zone_changes.items()},
+        "serial_floor": plan.serial_floor,
+        "items": [_item_json(item) for item in plan.items],
+        "skipped": list(plan.skipped),
+        "warnings": list(plan.warnings),
+        "summary": {a: plan.count(a) for a in (ADD, CHANGE, UNCHANGED, CONFLICT)},
+        "applied": applied,
+    }
+
+
+def _plain(value: object) -> object:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _print_plan(plan: ImportPlan, applied: bool, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(plan_json(plan, applied), indent=2))
+        return
+    head = "create" if plan.create_zone else "update" if plan.zone_changes else "keep"
+    print(f"zone {plan.zone.name}: {head}")
+    for key, (old, new) in plan.zone_changes.items():
+        print(f"  {key}: {_plain(old)} -> {_plain(new)}")
+    rows = [item for item in plan.items if item.action != UNCHANGED]
+    for item in rows:
+        detail = item.reason if item.action == CONFLICT else " ".join(item.new.value_texts())
+        print(f"{item.action:<9} {item.new.name:<40} {item.new.rtype:<5} {item.new.ttl:<6} {detail}")
+    for note in plan.skipped:
+        print(f"skipped   {note}")
+    for note in plan.warnings:
+        print(f"warning   {note}")
+    counts = ", ".join(f"{plan.count(a)} {a}" for a in (ADD, CHANGE, UNCHANGED, CONFLICT))
+    state = "applied" if applied else "nothing to do" if not plan.writes else "not applied"
+    print(f"summary: {counts}, {len(plan.skipped)} skipped; {state}")

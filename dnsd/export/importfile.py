@@ -1,0 +1,174 @@
+"""Turn a read zone file into what dnsd stores: the zone (SOA + apex NS) and RRsets.
+
+The values go through the domain's own validation (``make_zone``, ``make_rrset``,
+``placement_problems``); each problem is reported at the line of the record that caused it, and
+one problem anywhere means nothing is imported. Owner names follow bind9's rules (RFC 2181),
+which are looser than the API's hostname rules: such names are imported with a warning, since
+migrating must never require editing a zone that works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from dnsd.domain.errors import InvalidInput
+from dnsd.domain.importplan import ZoneFileData
+from dnsd.domain.names import is_subdomain, name_problems
+from dnsd.domain.rdata import parse_rdata
+from dnsd.domain.records import RRset, make_rrset, placement_problems
+from dnsd.domain.zones import Zone
+from dnsd.export.lexer import ZoneFileError
+from dnsd.export.zonefile import Note, ParsedRecord, ZoneFileReader
+from dnsd.store.zones import make_zone
+
+# make_rrset applies the API's strict hostname rules to the owner name; imported names are
+# checked by the reader with bind9's rules instead, so validation runs on a stand-in name.
+_STAND_IN = "stand-in.invalid"
+
+
+@dataclass
+class _Build:
+    zone: str
+    owner: str
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
+
+    def reasons(self, exc: InvalidInput, lines: Sequence[int], fields: dict[str, int]) -> None:
+        """Record each reason at its line: ``values.i`` at the i-th value's line."""
+        for reason in exc.reasons:
+            head, _, index = reason.field.partition(".")
+            if head in fields:
+                line = fields[head]
+            elif index.isdigit() and int(index) < len(lines):
+                line = lines[int(index)]
+            else:
+                line = lines[0] if lines else 0
+            prefix = "" if head in ("values", "ns") else f"{reason.field}: "
+            self.problems.append((line, prefix + reason.message))
+
+
+def read_zone_file(text: str, owner: str, zone: str | None = None) -> ZoneFileData:
+    """Parse ``text`` as the zone file of ``zone`` (default: the SOA owner), every RRset owned
+    by ``owner``. Raises :class:`ZoneFileError` listing every problem with its line."""
+    origin = None
+    if zone is not None:
+        origin, problems = name_problems(zone, wildcard=False, strict=False)
+        if problems:
+            raise ZoneFileError([(0, f"--zone {zone!r}: {'; '.join(problems)}")])
+    reader = ZoneFileReader(origin=origin)
+    reader.read(text)
+    soas = [r for r in reader.records if r.rtype == "SOA"]
+    if not soas:
+        raise ZoneFileError([(0, "the file has no SOA record")])
+    build = _Build(origin or soas[0].name, owner)
+    zone_obj = _zone(build, soas, reader.records)
+    rrsets, lines = _rrsets(build, [r for r in reader.records if _in_zone(build, r)])
+    if build.problems:
+        raise ZoneFileError(build.problems)
+    warnings = [*reader.warnings, *build.warnings]
+    return ZoneFileData(
+        zone=zone_obj,
+        rrsets=tuple(rrsets),
+        lines=lines,
+        warnings=tuple(f"line {n.line}: {n.message}" for n in sorted(warnings, key=lambda n: n.line)),
+        skipped=tuple(f"line {n.line}: {n.message}" for n in reader.skipped),
+    )
+
+
+def _in_zone(build: _Build, record: ParsedRecord) -> bool:
+    if record.rtype == "SOA" or (record.rtype == "NS" and record.name == build.zone):
+        return False
+    if not is_subdomain(record.name, build.zone):
+        build.warnings.append(Note(record.line, f"{record.name} is outside zone {build.zone}; ignored"))
+        return False
+    return True
+
+
+def _zone(build: _Build, soas: list[ParsedRecord], records: list[ParsedRecord]) -> Zone:
+    soa = soas[0]
+    if soa.name != build.zone:
+        build.problems.append((soa.line, f"the SOA is at {soa.name}, not at the zone apex {build.zone}"))
+    for extra in soas[1:]:
+        build.problems.append((extra.line, f"a second SOA record (the first is on line {soa.line})"))
+    apex_ns = [r for r in records if r.rtype == "NS" and r.name == build.zone]
+    if not apex_ns:
+        build.problems.append((soa.line, f"no NS records at the zone apex {build.zone}"))
+    hosts: list[str] = []
+    for record in apex_ns:
+        if record.ttl != soa.ttl:
+            build.warnings.append(
+                Note(record.line, f"apex NS TTL {record.ttl} differs from the SOA TTL; dnsd uses {soa.ttl}")
+            )
+        if record.value not in hosts:
+            hosts.append(record.value)
+    mname, rname, serial, refresh, retry, expire, minimum = soa.value.split()
+    timers = {"refresh": int(refresh), "retry": int(retry), "expire": int(expire), "minimum": int(minimum)}
+    try:
+        made = make_zone(build.zone, hosts, mname, rname, ttl=soa.ttl, **timers)
+    except InvalidInput as exc:
+        at_soa = {"mname": soa.line, "rname": soa.line, "name": soa.line}
+        build.reasons(exc, [r.line for r in apex_ns], at_soa)
+        return Zone(build.zone, 0, (), "", "")
+    if not serial.isdigit() or int(serial) >= 1 << 32:
+        build.problems.append((soa.line, f"SOA serial {serial!r} is not a 32-bit number"))
+        return made
+    return replace(made, serial=int(serial))
+
+
+def _group(build: _Build, records: list[ParsedRecord]) -> dict[tuple[str, str], list[ParsedRecord]]:
+    groups: dict[tuple[str, str], list[ParsedRecord]] = {}
+    for record in records:
+        group = groups.setdefault((record.name, record.rtype), [])
+        if group and record.ttl != group[0].ttl:
+            build.warnings.append(
+                Note(record.line, f"TTL {record.ttl} differs from the RRset's TTL; using {group[0].ttl}")
+            )
+        if _is_duplicate(record, group):
+            build.warnings.append(Note(record.line, f"duplicate {record.rtype} record ignored"))
+            continue
+        group.append(record)
+    return groups
+
+
+def _is_duplicate(record: ParsedRecord, group: list[ParsedRecord]) -> bool:
+    try:
+        rdata = parse_rdata(record.rtype, record.value)
+        return any(parse_rdata(record.rtype, other.value) == rdata for other in group)
+    except ValueError:
+        return False  # make_rrset reports it, at its line
+
+
+def _rrsets(build: _Build, records: list[ParsedRecord]) -> tuple[list[RRset], dict[tuple[str, str], int]]:
+    out: list[RRset] = []
+    lines: dict[tuple[str, str], int] = {}
+    for (name, rtype), group in _group(build, records).items():
+        rrset = _rrset(build, name, rtype, group)
+        if rrset is not None:
+            out.append(rrset)
+            lines[(name, rtype)] = group[0].line
+    by_name: dict[str, list[RRset]] = {}
+    for rrset in out:
+        by_name.setdefault(rrset.name, []).append(rrset)
+    for rrset in out:
+        others = [o for o in by_name[rrset.name] if o is not rrset]
+        for problem in placement_problems(rrset, build.zone, others):
+            build.problems.append((lines[(rrset.name, rrset.rtype)], problem.message))
+    return out, lines
+
+
+def _rrset(build: _Build, name: str, rtype: str, group: list[ParsedRecord]) -> RRset | None:
+    strict = name_problems(name)[1]
+    record_lines = [r.line for r in group]
+    try:
+        rrset = make_rrset(
+            _STAND_IN if strict else name, rtype, group[0].ttl, build.owner, [r.value for r in group]
+        )
+    except InvalidInput as exc:
+        build.reasons(exc, record_lines, {"owner": 0, "ttl": group[0].line, "name": group[0].line})
+        return None
+    if strict:
+        build.warnings.append(
+            Note(group[0].line, f"{name}: the API would refuse this name ({'; '.join(strict)}); imported")
+        )
+    return replace(rrset, name=name, zone=build.zone)

@@ -1,0 +1,148 @@
+"""Split master-file text into entries (RFC 1035 section 5.1, as bind9 reads it).
+
+An entry is one logical line: its tokens, the line it starts on, and whether it starts in
+column 0 (an owner name) or with blanks (the previous owner). Comments (``;`` outside quotes)
+are dropped, parentheses join lines, quoted strings become one token. Escapes (``\\X``,
+``\\DDD``) are kept in the token text for the reader of each field to interpret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dnsd.domain.errors import InvalidInput, Reason
+
+_BLANK = " \t\r\f\v"
+_DELIMITERS = _BLANK + '\n;()"'
+
+
+class ZoneFileError(InvalidInput):
+    """A zone file that cannot be imported; ``problems`` lists ``(line, message)`` for each
+    (line 0: the file as a whole, or an option such as the owner)."""
+
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__(
+            [Reason(f"line {line}" if line else "file", message) for line, message in self.problems]
+        )
+
+
+class SyntaxProblem(ValueError):
+    """One problem at one line, raised while reading a single entry."""
+
+    def __init__(self, line: int, message: str) -> None:
+        self.line = line
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    line: int
+    quoted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    line: int
+    owner_given: bool
+    tokens: tuple[Token, ...]
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text, self.pos, self.line = text, 0, 1
+
+    def quoted(self) -> Token:
+        start_line, i = self.line, self.pos + 1
+        buf: list[str] = []
+        while i < len(self.text) and self.text[i] != '"':
+            if self.text[i] == "\n":
+                raise SyntaxProblem(start_line, "unterminated quoted string (a quote is missing)")
+            step = 2 if self.text[i] == "\\" and i + 1 < len(self.text) else 1
+            buf.append(self.text[i : i + step])
+            i += step
+        if i >= len(self.text):
+            raise SyntaxProblem(start_line, "unterminated quoted string (a quote is missing)")
+        self.pos = i + 1
+        return Token("".join(buf), start_line, quoted=True)
+
+    def bare(self) -> Token:
+        i = self.pos
+        while i < len(self.text) and self.text[i] not in _DELIMITERS:
+            i += 2 if self.text[i] == "\\" and i + 1 < len(self.text) and self.text[i + 1] != "\n" else 1
+        token = Token(self.text[self.pos : i], self.line)
+        self.pos = i
+        return token
+
+    def skip_comment(self) -> None:
+        end = self.text.find("\n", self.pos)
+        self.pos = len(self.text) if end < 0 else end
+
+
+class _EntryBuilder:
+    """Collects the tokens of one entry; parentheses keep it open across lines."""
+
+    def __init__(self) -> None:
+        self.tokens: list[Token] = []
+        self.depth, self.open_line, self.start, self.owner_given = 0, 0, 0, False
+        self.column0 = True
+
+    def add(self, token: Token) -> None:
+        if not self.tokens:
+            self.start, self.owner_given = token.line, self.column0
+        self.column0 = False
+        self.tokens.append(token)
+
+    def paren(self, char: str, line: int) -> SyntaxProblem | None:
+        self.column0 = False
+        if char == "(":
+            self.depth, self.open_line = self.depth + 1, line
+        elif self.depth == 0:
+            return SyntaxProblem(line, "')' without a matching '('")
+        else:
+            self.depth -= 1
+        return None
+
+    def take(self) -> Entry | None:
+        """The finished entry (None if empty), resetting for the next line."""
+        entry = Entry(self.start, self.owner_given, tuple(self.tokens)) if self.tokens else None
+        self.tokens, self.column0 = [], True
+        return entry
+
+
+def entries(text: str) -> Iterator[Entry | SyntaxProblem]:
+    """Yield each entry of ``text`` in order; a malformed entry is yielded as the problem found
+    and reading resumes at the next line, so one pass reports every broken line."""
+    scan, entry = _Scanner(text), _EntryBuilder()
+    while scan.pos < len(text):
+        char = text[scan.pos]
+        if char == "\n":
+            scan.pos, scan.line = scan.pos + 1, scan.line + 1
+            done = entry.take() if entry.depth == 0 else None
+            if done is not None:
+                yield done
+        elif char in _BLANK:
+            scan.pos, entry.column0 = scan.pos + 1, False
+        elif char == ";":
+            scan.skip_comment()
+        elif char in "()":
+            problem = entry.paren(char, scan.line)
+            scan.pos += 1
+            if problem is not None:
+                yield problem
+        else:
+            try:
+                entry.add(scan.quoted() if char == '"' else scan.bare())
+            except SyntaxProblem as problem:
+                yield problem
+                scan.skip_comment()
+                entry.take()
+                entry.depth = 0
+    if entry.depth:
+        yield SyntaxProblem(entry.open_line, "'(' is never closed by a matching ')'")
+    else:
+        done = entry.take()
+        if done is not None:
+            yield done
