@@ -60,8 +60,8 @@ def read_zone_file(text: str, owner: str, zone: str | None = None) -> ZoneFileDa
     reader.read(text)
     soas = [r for r in reader.records if r.rtype == "SOA"]
     if not soas:
-        raise ZoneFileError([(0, "the file has no SOA record")])
-    build = _Build(origin or soas[0].name, owner)
+        raise ZoneFileError([*reader.problems, (0, "the file has no SOA record")])
+    build = _Build(origin or soas[0].name, owner, problems=list(reader.problems))
     zone_obj = _zone(build, soas, reader.records)
     rrsets, lines = _rrsets(build, [r for r in reader.records if _in_zone(build, r)])
     if build.problems:
@@ -94,6 +94,7 @@ def _zone(build: _Build, soas: list[ParsedRecord], records: list[ParsedRecord]) 
     apex_ns = [r for r in records if r.rtype == "NS" and r.name == build.zone]
     if not apex_ns:
         build.problems.append((soa.line, f"no NS records at the zone apex {build.zone}"))
+        return Zone(build.zone, 0, (), "", "")
     hosts: list[str] = []
     for record in apex_ns:
         if record.ttl != soa.ttl:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from dnsd.domain.names import name_problems
 from dnsd.domain.rdata import RECORD_TYPES, quote_string
 from dnsd.domain.records import MAX_TTL
-from dnsd.export.lexer import Entry, SyntaxProblem, Token, ZoneFileError, entries
+from dnsd.export.lexer import Entry, SyntaxProblem, Token, entries
 from dnsd.export.presentation import split_labels, unescape
 from dnsd.export.rrtypes import META_TYPES, is_class, is_internet_class, type_name
 
@@ -70,7 +70,7 @@ class ZoneFileReader:
     _warned_1035: bool = False
 
     def read(self, text: str) -> None:
-        """Read ``text``; raise :class:`ZoneFileError` listing every problem, if any."""
+        """Read ``text``; every problem found is added to ``problems`` with its line."""
         for item in entries(text):
             try:
                 if isinstance(item, SyntaxProblem):
@@ -78,8 +78,6 @@ class ZoneFileReader:
                 self._entry(item)
             except SyntaxProblem as problem:
                 self.problems.append((problem.line, str(problem)))
-        if self.problems:
-            raise ZoneFileError(self.problems)
 
     def name(self, token: Token) -> str:
         """The canonical absolute name a name token stands for at the current origin."""
