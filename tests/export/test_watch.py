@@ -69,7 +69,7 @@ def test_watch_only_follows_the_named_zones(
     create_demo(store, "other.example")
     watcher = ExportWatcher(store, tmp_path, ["other.example"], interval=0.05)
     running(watcher)
-    wait_for(lambda: (tmp_path / "other.example.zone").exists())
+    wait_for((tmp_path / "other.example.zone").exists)
     store.put_rrset(make_rrset("x.hello-web.com", "A", 60, OWNER, ["192.0.2.1"]), "test")
     store.put_rrset(make_rrset("x.other.example", "A", 60, OWNER, ["192.0.2.2"]), "test")
     wait_for(lambda: "192.0.2.2" in (tmp_path / "other.example.zone").read_text())
