@@ -16,7 +16,7 @@ from dnsd import __version__
 from dnsd.config import Settings
 from dnsd.domain.errors import DnsdError
 
-COMMAND_MODULES: tuple[str, ...] = ("dnsd.cli.bindzone",)
+COMMAND_MODULES: tuple[str, ...] = ("dnsd.cli.bindzone", "dnsd.cli.transfer")
 
 
 def build_parser() -> argparse.ArgumentParser:
