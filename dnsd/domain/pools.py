@@ -33,10 +33,13 @@ def normalize_addresses(values: list[str], field: str, reasons: list[Reason]) ->
     out: list[str] = []
     for i, text in enumerate(values):
         try:
-            addr = ipaddress.ip_address(str(text).strip()).compressed
+            parsed = ipaddress.ip_address(str(text).strip())
         except ValueError:
+            parsed = None
+        if parsed is None or (isinstance(parsed, ipaddress.IPv6Address) and parsed.scope_id is not None):
             reasons.append(Reason(f"{field}.{i}", f"{text!r} is not an IPv4 or IPv6 address"))
             continue
+        addr = parsed.compressed
         if addr in out:
             reasons.append(Reason(f"{field}.{i}", f"duplicate address {addr}"))
             continue

@@ -226,6 +226,8 @@ def _parse_address(rtype: str, text: str) -> Address:
         addr = ipaddress.ip_address(text.strip())
     except ValueError:
         raise ValueError(f"{text!r} is not an IP address") from None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.scope_id is not None:
+        raise ValueError(f"{text!r} is not an IP address for DNS data (it has a scope '%{addr.scope_id}')")
     want = 4 if rtype == "A" else 6
     if addr.version != want:
         raise ValueError(f"{text!r} is not an IPv{want} address ({rtype} record)")
