@@ -35,10 +35,10 @@ def _fqdn(name: str) -> str:
 
 
 def _uint(text: str, bits: int, what: str) -> int:
-    try:
-        value = int(text, 10)
-    except ValueError:
-        raise ValueError(f"{what} must be an integer, got {text!r}") from None
+    # int() alone would also take '+5', '1_000' and non-ASCII digits, which no zone file has
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(f"{what} must be an integer, got {text!r}")
+    value = int(text, 10)
     if not 0 <= value < (1 << bits):
         raise ValueError(f"{what} must be between 0 and {(1 << bits) - 1}, got {value}")
     return value
