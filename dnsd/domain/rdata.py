@@ -23,7 +23,10 @@ POOL_TYPES = ("A", "AAAA")
 TXT_CHUNK = 255
 
 
-def _name(text: str) -> str:
+def _name(text: str, *, root: bool = False) -> str:
+    """A canonical name; ``root`` allows "." (null MX, RFC 7505; "no service" SRV, RFC 2782)."""
+    if root and text.strip() == ".":
+        return ""
     name, problems = name_problems(text, wildcard=True, strict=False)
     if problems:
         raise ValueError("; ".join(problems))
@@ -256,11 +259,14 @@ def parse_rdata(rtype: str, text: str) -> Rdata:
         return Target(_name(_fields(text, 1, "name")[0]))
     if rtype == "MX":
         pref, exchange = _fields(text, 2, "preference exchange")
-        return MX(_uint(pref, 16, "preference"), _name(exchange))
+        return MX(_uint(pref, 16, "preference"), _name(exchange, root=True))
     if rtype == "SRV":
         prio, weight, port, target = _fields(text, 4, "priority weight port target")
         return SRV(
-            _uint(prio, 16, "priority"), _uint(weight, 16, "weight"), _uint(port, 16, "port"), _name(target)
+            _uint(prio, 16, "priority"),
+            _uint(weight, 16, "weight"),
+            _uint(port, 16, "port"),
+            _name(target, root=True),
         )
     if rtype == "TXT":
         return parse_txt(text)
