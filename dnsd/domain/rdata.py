@@ -8,7 +8,6 @@ fit to show a user; callers attach the field name.
 from __future__ import annotations
 
 import ipaddress
-import shlex
 from dataclasses import dataclass
 
 from dnsd.domain.names import name_problems
@@ -242,12 +241,18 @@ def _parse_caa(text: str) -> CAA:
     if len(parts) != 3:
         raise ValueError(f"expected 'flags tag value', got {text!r}")
     tag = parts[1].lower()
-    if not tag.isalnum() or len(tag) > 15:
+    if not (tag.isascii() and tag.isalnum() and len(tag) <= 15):
         raise ValueError(f"CAA tag {parts[1]!r} must be 1-15 letters or digits")
     value = parts[2]
     if value.startswith('"'):
-        words = shlex.split(value)
-        value = " ".join(words)
+        # the same <character-string> syntax (and escapes) as TXT, which is what to_text prints
+        words = quoted_strings(value)
+        if len(words) != 1:
+            raise ValueError(f"a CAA value is one quoted string, got {value!r}")
+        try:
+            value = _unescape(words[0]).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"CAA value {value!r} is not UTF-8 text") from None
     return CAA(_uint(parts[0], 8, "flags"), tag, value)
 
 
