@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from dnsd.domain.errors import InvalidInput, Reason
 from dnsd.domain.names import is_subdomain, name_problems
+from dnsd.domain.pools import POOL_NAME_RULE, is_pool_name
 from dnsd.domain.rdata import POOL_TYPES, RECORD_TYPES, Rdata, parse_rdata
 
 MAX_TTL = 2147483647
@@ -76,6 +77,9 @@ def _check_shape(rtype: str, values: list[str] | None, pool: str | None, reasons
         reasons.append(Reason("values", "give at least one value (or a 'pool' for A/AAAA)"))
     if pool is not None and rtype not in POOL_TYPES:
         reasons.append(Reason("pool", f"only A and AAAA records may point at a pool, not {rtype}"))
+    elif pool is not None and not values and not is_pool_name(pool):
+        # an empty name must not pass: the RRset would be stored with neither values nor pool
+        reasons.append(Reason("pool", f"{pool!r} is not a pool name ({POOL_NAME_RULE})"))
 
 
 def make_rrset(

@@ -70,7 +70,7 @@ class RecordOps(StoreBase):
         """
         with self.write() as session:
             zone = self._zone_for(session, rrset.name)
-            pool_id = self._pool(session, rrset.pool).id if rrset.pool else None
+            pool_id = self._pool(session, rrset.pool).id if rrset.pool is not None else None
             rows = session.scalars(
                 select(RecordRow).where(RecordRow.zone_id == zone.id, RecordRow.name == rrset.name)
             ).all()
