@@ -102,10 +102,9 @@ def make_rrset(
     rtype = rtype.upper()
     if rtype not in RECORD_TYPES:
         reasons.append(Reason("type", f"unsupported type {rtype!r}; one of {', '.join(RECORD_TYPES)}"))
-    if not isinstance(ttl, int) or not max(0, limits.floor) <= ttl <= min(MAX_TTL, limits.ceiling):
-        reasons.append(
-            Reason("ttl", f"must be between {max(0, limits.floor)} and {min(MAX_TTL, limits.ceiling)}")
-        )
+    low, high = max(0, limits.floor), min(MAX_TTL, limits.ceiling)
+    if isinstance(ttl, bool) or not isinstance(ttl, int) or not low <= ttl <= high:
+        reasons.append(Reason("ttl", f"must be between {low} and {high}"))
     if not _OWNER.match(owner or ""):
         reasons.append(Reason("owner", "must look like 'kind:identity', e.g. 'k8s:default/service/web'"))
     pool_name = pool.strip().lower() if pool is not None else None
