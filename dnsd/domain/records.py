@@ -12,6 +12,8 @@ from dnsd.domain.pools import POOL_NAME_RULE, is_pool_name
 from dnsd.domain.rdata import POOL_TYPES, RECORD_TYPES, Rdata, parse_rdata
 
 MAX_TTL = 2147483647
+MAX_OWNER = 255  # the width of the owner columns
+OWNER_LIMIT = f"at most {MAX_OWNER} characters"
 _OWNER = re.compile(r"^[a-z0-9][a-z0-9_-]*:\S{1,240}$")
 
 
@@ -105,8 +107,10 @@ def make_rrset(
     low, high = max(0, limits.floor), min(MAX_TTL, limits.ceiling)
     if isinstance(ttl, bool) or not isinstance(ttl, int) or not low <= ttl <= high:
         reasons.append(Reason("ttl", f"must be between {low} and {high}"))
-    if not _OWNER.match(owner or ""):
-        reasons.append(Reason("owner", "must look like 'kind:identity', e.g. 'k8s:default/service/web'"))
+    if not _OWNER.match(owner or "") or len(owner) > MAX_OWNER:
+        reasons.append(
+            Reason("owner", f"must look like 'kind:identity' (e.g. 'k8s:user/alice'), {OWNER_LIMIT}")
+        )
     pool_name = pool.strip().lower() if pool is not None else None
     _check_shape(rtype, values, pool_name, reasons)
     rdatas = _check_values(rtype, values or [], reasons) if rtype in RECORD_TYPES else ()
