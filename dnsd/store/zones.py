@@ -12,7 +12,7 @@ from dnsd.domain.errors import Conflict, InvalidInput, NotFound, Reason
 from dnsd.domain.names import name_problems
 from dnsd.domain.records import MAX_TTL
 from dnsd.domain.zones import Zone, next_serial
-from dnsd.store.base import StoreBase, ZoneDelta
+from dnsd.store.base import StoreBase, ZoneDelta, name_key
 from dnsd.store.convert import zone_from_row
 from dnsd.store.tables import RecordRow, ZoneRow
 
@@ -88,7 +88,7 @@ class ZoneOps(StoreBase):
 
     def get_zone(self, name: str) -> Zone:
         with self.read() as session:
-            row = session.scalar(select(ZoneRow).where(ZoneRow.name == name.lower().rstrip(".")))
+            row = session.scalar(select(ZoneRow).where(ZoneRow.name == name_key(name)))
             if row is None:
                 raise NotFound("zone", name)
             return zone_from_row(row)
@@ -99,6 +99,7 @@ class ZoneOps(StoreBase):
 
     def update_zone(self, name: str, actor: str, **fields: Any) -> Zone:
         """Change SOA/NS fields (validated as in :func:`make_zone`); bumps the serial."""
+        name = name_key(name)
         with self.write() as session:
             row = session.scalar(select(ZoneRow).where(ZoneRow.name == name))
             if row is None:
@@ -125,6 +126,7 @@ class ZoneOps(StoreBase):
 
     def delete_zone(self, name: str, actor: str, force: bool = False) -> None:
         """Remove a zone; :class:`Conflict` while it holds records unless ``force``."""
+        name = name_key(name)
         with self.write() as session:
             row = session.scalar(select(ZoneRow).where(ZoneRow.name == name))
             if row is None:
