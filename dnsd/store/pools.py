@@ -98,6 +98,10 @@ class PoolOps(StoreBase):
             if new == old:
                 return old
             row.description = new.description
+            # delete the old address rows before inserting the new ones: the unit of work would
+            # insert first, and an address kept in the new set would break the unique constraint
+            row.addresses = []
+            session.flush()
             row.addresses = _address_rows(new)
             deltas = self._affected_zones(session, row.id, old, new) if new.addresses != old.addresses else []
             self.record_change(
