@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from dnsd.domain.zones import serial_gt
 from tests.api.harness import TestClient, record, seed
@@ -75,7 +74,6 @@ def test_pool_crud(admin: TestClient) -> None:
     r = admin.patch("/pools/edge-pool", json={"addresses": ["10.9.0.1", "nope", "10.9.0.1"]})
     assert r.status_code == 422, r.text
     assert [i["loc"] for i in r.json()["detail"]] == [["body", "addresses", 1], ["body", "addresses", 2]]
-    # Every address changes: the store cannot yet keep one (see the xfail below).
     r = admin.patch(
         "/pools/edge-pool", json={"addresses": ["10.9.0.2"], "external_addresses": ["203.0.113.10"]}
     )
@@ -94,20 +92,12 @@ def test_pool_crud(admin: TestClient) -> None:
     assert admin.patch("/pools/edge-pool", json={"description": "x"}).status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason="store bug: PoolOps.update_pool replaces row.addresses wholesale; the flush inserts the "
-    "new pool_addresses rows before deleting the old ones, so any kept address breaks "
-    "UNIQUE(pool_id, external, address)",
-)
 def test_pool_patch_keeping_some_addresses(admin: TestClient) -> None:
     seed(admin)
     r = admin.patch("/pools/istio-ingressgateway", json={"addresses": ["10.0.0.10", "10.0.0.11"]})
     assert r.status_code == 200 and r.json()["addresses"] == ["10.0.0.10", "10.0.0.11"]
 
 
-@pytest.mark.xfail(strict=True, raises=IntegrityError, reason="the same store bug as above")
 def test_pool_patch_description_only(admin: TestClient) -> None:
     seed(admin)
     r = admin.patch("/pools/istio-ingressgateway", json={"description": "moved"})
