@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from dnsd.domain.zones import serial_gt
 from tests.api.harness import TestClient, record, seed
 
