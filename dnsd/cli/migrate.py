@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 import re
 
-from alembic.util import CommandError
-
 from dnsd.cli.output import emit
 from dnsd.config import Settings
 from dnsd.domain.errors import invalid
-from dnsd.store.migrate import upgrade
 
 _PASSWORD = re.compile(r"(://[^:/@]*:)[^@/]*@")
 
@@ -28,6 +25,11 @@ def shown_url(url: str) -> str:
 
 def migrate(settings: Settings, revision: str = "head") -> None:
     """Upgrade the schema at ``settings.database_url``; running it again is harmless."""
+    # Alembic is imported here, not at the top: it would double the start-up of every command.
+    from alembic.util import CommandError
+
+    from dnsd.store.migrate import upgrade
+
     try:
         upgrade(settings.database_url, revision)
     except CommandError as exc:  # an unknown revision: the user's input, not our bug

@@ -46,6 +46,7 @@ class SeedFile:
     zones: tuple[Entry[Zone], ...] = ()
     records: tuple[Entry[RRset], ...] = ()
     broken: frozenset[str] = frozenset()  # names of pools and zones declared with problems
+    pool_refs: tuple[tuple[str, str], ...] = ()  # (path, pool) of every record naming a pool
 
 
 def read_seed(path: Path) -> object:
@@ -218,4 +219,11 @@ def parse_seed(doc: object, limits: TtlLimits) -> tuple[SeedFile, list[Reason]]:
     pools = _entries(doc, "pools", POOL_KEYS, _pool, reasons, broken)
     zones = _entries(doc, "zones", ZONE_KEYS, _zone, reasons, broken)
     records = _entries(doc, "records", RECORD_KEYS, lambda r: _record(r, owner, limits), reasons, set())
-    return SeedFile(pools, zones, records, frozenset(broken - {""})), reasons
+    # Pool references are checked for every record, sound or not, so a record with a bad TTL
+    # and an unknown pool shows both problems at once.
+    refs = tuple(
+        (path, pool.strip().lower())
+        for path, item in _mappings(doc, "records", [])
+        if isinstance(pool := item.get("pool"), str)
+    )
+    return SeedFile(pools, zones, records, frozenset(broken - {""}), refs), reasons

@@ -78,26 +78,33 @@ def _missing(
     return new, notes
 
 
+def _pool_problems(seed: SeedFile, pools: set[str]) -> list[Reason]:
+    """Records naming a pool neither stored nor declared (a pool declared with problems is
+    reported at its own entry)."""
+    return [
+        Reason(f"{path}.pool", f"unknown pool {pool!r}; declare it under 'pools'")
+        for path, pool in seed.pool_refs
+        if pool not in pools and pool not in seed.broken
+    ]
+
+
 def _record_problems(
     rrset: RRset,
     zone: str | None,
-    pools: set[str],
     stored: Sequence[RRset],
     siblings: Sequence[Entry[RRset]],
     broken: frozenset[str],
 ) -> list[Reason]:
-    """Problems of one record against the zones, pools and RRsets around it (store and file).
+    """Problems of one record against the zone and RRsets around it (store and file).
 
-    A record in a zone, or on a pool, that the file declares with problems of its own is not
-    checked further: those problems are reported at the zone or pool already.
+    A record in a zone the file declares with problems of its own is not checked further:
+    those problems are reported at the zone already.
     """
     if zone is None:
         return [Reason("name", f"no zone holds {rrset.name}; declare the zone under 'zones'")]
     if zone in broken:
         return []
     out = []
-    if rrset.pool and rrset.pool not in pools and rrset.pool not in broken:
-        out.append(Reason("pool", f"unknown pool {rrset.pool!r}; declare it under 'pools'"))
     holders = sorted({s.owner for s in stored if s.owner != rrset.owner})
     if holders:
         out.append(Reason("owner", f"{rrset.name} is held by {holders[0]} in the store"))
@@ -114,14 +121,15 @@ def _record_steps(seed: SeedFile, current: Current, reasons: list[Reason]) -> tu
     pools = set(current.pools) | {e.item.name for e in seed.pools}
     steps: list[RecordStep] = []
     kept = 0
+    reasons += _pool_problems(seed, pools)
     for entry in seed.records:
         rrset = entry.item
         zone = find_zone(rrset.name, zones)
         stored = current.rrsets.get(rrset.name, ())
         siblings = [e for e in seed.records if e.item.name == rrset.name and e is not entry]
-        problems = _record_problems(rrset, zone, pools, stored, siblings, seed.broken)
+        problems = _record_problems(rrset, zone, stored, siblings, seed.broken)
         reasons += [Reason(f"{entry.path}.{p.field}", p.message) for p in problems]
-        if problems or zone is None or zone in seed.broken:
+        if problems or zone is None or zone in seed.broken or (rrset.pool and rrset.pool not in pools):
             continue
         have = next((s for s in stored if s.rtype == rrset.rtype), None)
         if have is not None and have.content() == rrset.content():
