@@ -38,9 +38,8 @@ def ixfr_chain(
     ``history`` is ``store.zone_history(zone)`` (commit order). Returns None when the chain cannot
     be built from it: the client's serial is older than the log (or unknown), the zone was
     deleted or created in between, a serial was moved by hand (an import past a file's serial),
-    or a step changed the zone's settings (SOA timers, apex NS), which the log keeps as a change
-    with no RR lines and IXFR cannot express. Newer entries than ``current_serial`` (a snapshot
-    behind the database) are ignored.
+    or a step changed the zone's settings (SOA timers, apex NS). Newer entries than
+    ``current_serial`` (a snapshot behind the database) are ignored.
     """
     end = next((i for i in range(len(history) - 1, -1, -1) if history[i].serial == current_serial), None)
     if end is None:
@@ -50,13 +49,24 @@ def ixfr_chain(
     for change in reversed(history[: end + 1]):
         if change.prev_serial is None or change.serial != expected:
             return None  # a create/delete, or a gap: the log cannot bridge it
-        if not change.removed and not change.added:
+        if _settings_change(change):
             return None
         chain.append(change)
         expected = change.prev_serial
         if expected == client_serial:
             return list(reversed(chain))
     return None
+
+
+def _settings_change(change: ZoneChange) -> bool:
+    """A change of the zone's own settings: the log has no RR lines for it (SOA timers) or it
+    touches the apex NS. Either way the SOA fields before it are not in the log, and a client
+    deleting an SOA that differs from its own fails the transfer: only AXFR is safe."""
+    if not change.removed and not change.added:
+        return True
+    return any(
+        rtype == "NS" and name == change.zone for name, rtype, _, _ in (*change.removed, *change.added)
+    )
 
 
 def _rrsets_of(lines: Iterable[RRLine]) -> list[RRsetData]:

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
 import sys
 from pathlib import Path
 from typing import Any
 
+from dnsd.cli.connect import cli_actor, open_store
+from dnsd.cli.main import EXIT_INVALID, EXIT_REFUSED
 from dnsd.config import Settings
 from dnsd.domain.importplan import ADD, CHANGE, CONFLICT, UNCHANGED, ImportPlan, PlanItem
 from dnsd.export.exporter import ExportWatcher, export_zones, run_command
 from dnsd.export.importfile import read_zone_file
 from dnsd.export.lexer import ZoneFileError
 from dnsd.export.writer import WRITTEN
-from dnsd.store.engine import make_engine
 from dnsd.store.zone_import import ImportConflict, ZoneImportOps
-from dnsd.store.zonestore import ZoneStore
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,35 +36,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp.set_defaults(func=cmd_import)
 
 
-def _zone_store(settings: Settings) -> ZoneStore:
-    return ZoneStore(make_engine(settings.database_url))
-
-
 def _log_setup(settings: Settings) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    store = _zone_store(settings)
     zones = [z.lower().rstrip(".") for z in args.zone] if args.zone else None
-    if args.watch:
-        _log_setup(settings)
-        interval = args.interval if args.interval is not None else max(settings.feed_poll_interval, 0.2)
-        watcher = ExportWatcher(store, args.dir, zones, args.command, interval)
-        try:
-            watcher.run()
-        except KeyboardInterrupt:
-            watcher.stop.set()
-        return 0
-    _, results = export_zones(store, args.dir, zones)
+    with open_store(settings) as store:
+        if args.watch:
+            _log_setup(settings)
+            interval = args.interval if args.interval is not None else max(settings.feed_poll_interval, 0.2)
+            watcher = ExportWatcher(store, args.dir, zones, args.command, interval)
+            try:
+                watcher.run()
+            except KeyboardInterrupt:
+                watcher.stop.set()
+            return 0
+        _, results = export_zones(store, args.dir, zones)
     failed = False
     for result in results:
         print(f"{result.status:<9} {result.path}")
         if result.status == WRITTEN and args.command:
             _log_setup(settings)
             failed |= not run_command(args.command, result)
-    return 1 if failed else 0
+    return EXIT_REFUSED if failed else 0
 
 
 def default_owner(path: Path) -> str:
@@ -77,26 +72,29 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         text = args.zonefile.read_text(encoding="utf-8", errors="surrogateescape")
     except OSError as exc:
         print(f"error: cannot read {args.zonefile}: {exc.strerror}", file=sys.stderr)
-        return 1
+        return EXIT_REFUSED
     owner = args.owner or default_owner(args.zonefile)
     try:
         data = read_zone_file(text, owner, args.zone)
     except ZoneFileError as exc:
+        if args.json:
+            raise  # the JSON error document, printed by main
         for line, message in exc.problems:
             where = f"{args.zonefile}:{line}" if line else str(args.zonefile)
             print(f"{where}: {message}", file=sys.stderr)
         print(f"error: {len(exc.problems)} problems; nothing imported", file=sys.stderr)
-        return 1
-    ops = ZoneImportOps(make_engine(settings.database_url))
+        return EXIT_INVALID
     applied, code = False, 0
-    try:
-        if args.dry_run:
-            plan = ops.plan_zone_import(data)
-        else:
-            plan = ops.apply_zone_import(data, actor=f"cli:{getpass.getuser()}")
-            applied = plan.writes
-    except ImportConflict as exc:
-        plan, code = exc.plan, 1
+    with open_store(settings) as store:
+        ops = ZoneImportOps(store.engine, store.limits)
+        try:
+            if args.dry_run:
+                plan = ops.plan_zone_import(data)
+            else:
+                plan = ops.apply_zone_import(data, actor=cli_actor())
+                applied = plan.writes
+        except ImportConflict as exc:
+            plan, code = exc.plan, EXIT_REFUSED
     _print_plan(plan, applied, args.json)
     if code:
         print("error: conflicts; nothing imported", file=sys.stderr)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from dnsd.cli.connect import cli_actor, open_store
 from dnsd.config import Settings
 from dnsd.domain.transfer import TransferAcl
-from dnsd.store.engine import make_engine
 from dnsd.store.tsig import TransferOps
 
 
@@ -48,12 +49,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     clear.set_defaults(func=cmd_transfer_clear)
 
 
-def _ops(settings: Settings) -> TransferOps:
-    return TransferOps(make_engine(settings.database_url))
-
-
-def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
+@contextmanager
+def _ops(settings: Settings) -> Iterator[TransferOps]:
+    with open_store(settings) as store:
+        yield TransferOps(store.engine, store.limits)
 
 
 def cmd_tsig_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -61,14 +60,16 @@ def cmd_tsig_add(args: argparse.Namespace, settings: Settings) -> int:
     if args.secret_file is not None:
         handle = sys.stdin if str(args.secret_file) == "-" else args.secret_file.open(encoding="ascii")
         secret = handle.read().strip()
-    key = _ops(settings).add_tsig_key(args.name, _actor(), secret)
+    with _ops(settings) as ops:
+        key = ops.add_tsig_key(args.name, cli_actor(), secret)
     print(f"# TSIG key {key.name} created; put this in the secondary's named.conf", file=sys.stderr)
     print(key.bind_clause(), end="")
     return 0
 
 
 def cmd_tsig_list(args: argparse.Namespace, settings: Settings) -> int:
-    keys = _ops(settings).list_tsig_keys()
+    with _ops(settings) as ops:
+        keys = ops.list_tsig_keys()
     if args.json:
         print(json.dumps([{"name": k.name, "algorithm": k.algorithm} for k in keys], indent=2))
     for key in [] if args.json else keys:
@@ -77,12 +78,14 @@ def cmd_tsig_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_tsig_show(args: argparse.Namespace, settings: Settings) -> int:
-    print(_ops(settings).get_tsig_key(args.name).bind_clause(), end="")
+    with _ops(settings) as ops:
+        print(ops.get_tsig_key(args.name).bind_clause(), end="")
     return 0
 
 
 def cmd_tsig_rm(args: argparse.Namespace, settings: Settings) -> int:
-    _ops(settings).remove_tsig_key(args.name, _actor())
+    with _ops(settings) as ops:
+        ops.remove_tsig_key(args.name, cli_actor())
     print(f"deleted TSIG key {args.name}")
     return 0
 
@@ -92,13 +95,15 @@ def _acl_line(acl: TransferAcl) -> str:
 
 
 def cmd_transfer_allow(args: argparse.Namespace, settings: Settings) -> int:
-    acl = _ops(settings).set_transfer_acl(args.zone, _actor(), args.network, args.key)
+    with _ops(settings) as ops:
+        acl = ops.set_transfer_acl(args.zone, cli_actor(), args.network, args.key)
     print(_acl_line(acl))
     return 0
 
 
 def cmd_transfer_show(args: argparse.Namespace, settings: Settings) -> int:
-    acls = _ops(settings).load_transfer_policy().acls
+    with _ops(settings) as ops:
+        acls = ops.load_transfer_policy().acls
     zone = args.zone.lower().rstrip(".") if args.zone else None
     shown = [acls[z] for z in sorted(acls) if zone is None or z == zone]
     if args.json:
@@ -112,6 +117,7 @@ def cmd_transfer_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_transfer_clear(args: argparse.Namespace, settings: Settings) -> int:
-    _ops(settings).clear_transfer_acl(args.zone, _actor())
+    with _ops(settings) as ops:
+        ops.clear_transfer_acl(args.zone, cli_actor())
     print(f"{args.zone}: ACL removed; transfers are refused")
     return 0

@@ -88,7 +88,7 @@ class ZoneFileReader:
                 raise SyntaxProblem(token.line, "'@' used before the origin is known: give --zone")
             return self.origin
         if token.text == ".":
-            raise SyntaxProblem(token.line, "the root name '.' cannot be stored by dnsd")
+            return ""  # the root: null MX (RFC 7505), "no service" SRV (RFC 2782)
         labels = split_labels(token.text)
         suffix: list[str] = []
         if labels[-1] == "" and len(labels) > 1:

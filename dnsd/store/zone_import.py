@@ -2,9 +2,9 @@
 
 The plan is recomputed inside the write transaction (under the store's write lock), so what is
 applied is exactly what was checked. A plan with any conflict writes nothing. A new zone is one
-``zone.import`` change; an existing zone gets a ``zone.update`` change when its SOA timers or NS
-differ (no RR lines: transfers of that step fall back to AXFR) and one ``zone.import`` change
-with every RR removed and added, so IXFR can send the import as one difference sequence.
+``zone.import`` change. An existing zone gets a ``zone.update`` change when its SOA timers or
+NS differ (recorded as ``update_zone`` does; IXFR answers such a step with AXFR), then one
+``zone.import`` change with every RR removed and added: one IXFR difference sequence.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dnsd.domain.zones import next_serial
 from dnsd.store.base import StoreBase, ZoneDelta
 from dnsd.store.convert import pool_from_row, rrset_from_row, zone_from_row
 from dnsd.store.tables import PoolRow, RecordRow, ZoneRow
-from dnsd.store.zones import zone_dict
+from dnsd.store.zones import apex_ns_lines, zone_dict
 
 
 class ImportConflict(Conflict):
@@ -117,10 +117,14 @@ class ZoneImportOps(StoreBase):
             )  # fmt: skip
 
     def _update_zone(self, session: Session, row: ZoneRow, plan: ImportPlan, actor: str) -> None:
-        before = zone_dict(zone_from_row(row))
+        old = zone_from_row(row)
         for key, (_, value) in plan.zone_changes.items():
             setattr(row, key, list(value) if isinstance(value, tuple) else value)
+        new = zone_from_row(row)
+        old_ns, new_ns = apex_ns_lines(old), apex_ns_lines(new)
+        removed = [line for line in old_ns if line not in new_ns]
+        added = [line for line in new_ns if line not in old_ns]
         self.record_change(
             session, actor=actor, action="zone.update", subject=plan.zone.name,
-            deltas=[ZoneDelta(row)], before=before, after=zone_dict(zone_from_row(row)),
+            deltas=[ZoneDelta(row, removed, added)], before=zone_dict(old), after=zone_dict(new),
         )  # fmt: skip

@@ -103,7 +103,12 @@ def test_import_of_a_bad_file_prints_line_numbers_and_writes_nothing(
         "$TTL 300\n@ SOA ns h 1 2 3 4 5\n NS ns\nns A 192.0.2.1\n$INCLUDE other.zone\nwww A 300.1.1.1\n"
     )
     done = dnsd(db_url, "import", str(bad), "--zone", "bad.example")
-    assert done.returncode == 1
+    assert done.returncode == 2  # invalid input
     assert f"{bad}:5: $INCLUDE is not supported" in done.stderr
     assert f"{bad}:6: '300.1.1.1' is not an IP address" in done.stderr
     assert store.list_zones() == [] and store.last_change_id() == 0
+    as_json = dnsd(db_url, "--json", "import", str(bad), "--zone", "bad.example")
+    assert as_json.returncode == 2 and as_json.stdout == ""
+    reasons = json.loads(as_json.stderr)["reasons"]
+    assert reasons[0] == {"field": "line 5", "message": reasons[0]["message"]}
+    assert "$INCLUDE is not supported" in reasons[0]["message"]

@@ -126,6 +126,6 @@ def test_cli(ops: TransferOps, db_url: str) -> None:
     in_use = dnsd(db_url, "tsig", "rm", "sec1.example.com")
     assert in_use.returncode == 1 and "used by the transfer ACL of example.com" in in_use.stderr
     bad = dnsd(db_url, "transfer", "allow", "example.com", "--network", "300.0.0.0/8")
-    assert bad.returncode == 1 and "networks.0" in bad.stderr
+    assert bad.returncode == 2 and "networks.0" in bad.stderr
     assert dnsd(db_url, "transfer", "clear", "example.com").returncode == 0
     assert dnsd(db_url, "tsig", "rm", "sec1.example.com").returncode == 0

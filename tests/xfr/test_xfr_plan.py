@@ -89,6 +89,7 @@ def test_ixfr_falls_back_when_the_log_cannot_bridge(store: ZoneStore) -> None:
     store.put_rrset(make_rrset("a.hello-web.com", "A", 60, OWNER, ["192.0.2.1"]), "t")
     middle = zone_data(store, "hello-web.com").zone.serial
     store.update_zone("hello-web.com", "t", refresh=1234)  # settings: no RR lines in the log
+    store.update_zone("hello-web.com", "t", ns=["ns1.hello-web.com", "ns3.example.net"])  # apex NS
     after_update = zone_data(store, "hello-web.com").zone.serial
     store.put_rrset(make_rrset("b.hello-web.com", "A", 60, OWNER, ["192.0.2.2"]), "t")
     current = zone_data(store, "hello-web.com")
@@ -119,6 +120,8 @@ def test_ixfr_chain_rules() -> None:
     assert ixfr_chain([change(1, 2), change(5, 6)], 1, 6) is None  # gap (serial moved by an import)
     assert ixfr_chain([change(1, 2), change(2, 3, added=False)], 1, 3) is None  # settings change
     assert ixfr_chain(log, 2, 9) is None
+    ns = ZoneChange("example.com", 4, 5, (("example.com", "NS", 300, "a.example."),), ())
+    assert ixfr_chain([*log, ns], 4, 5) is None  # apex NS: a settings change
 
 
 def test_packing_keeps_order_and_every_message_under_64k() -> None:
