@@ -6,7 +6,6 @@ import asyncio
 import base64
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import dns.flags
 import dns.message
