@@ -1,0 +1,164 @@
+"""The transfer endpoint without sockets: who may transfer, what to send, and TSIG around it.
+
+The server calls :func:`transfer_reply` for a query of type AXFR (252) or IXFR (251) with the raw
+message, the client address and the transport; it encodes each answer section of the reply as
+one message (the question echoed, AA set) and passes the encoded messages through
+:meth:`TransferReply.finish`, which signs them (or adds the TSIG error RR) as RFC 8945 requires.
+
+Policy: a bad TSIG gets NOTAUTH (BADKEY/BADSIG/BADTIME); a zone we do not serve NOTAUTH; AXFR
+over UDP REFUSED (RFC 5936 section 4.2); a zone whose ACL does not admit the client REFUSED;
+IXFR over UDP the current SOA alone (RFC 1995 section 2: "use TCP" when more is needed).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from dnsd.domain.changes import ZoneChange
+from dnsd.domain.snapshot import RRsetData, Snapshot, ZoneData
+from dnsd.domain.transfer import TsigKey
+from dnsd.store.tsig import TransferPolicy
+from dnsd.xfr import axfr_rrsets, ixfr_rrsets, pack_messages
+from dnsd.xfr_tsig import (
+    BADTIME,
+    FormError,
+    TsigError,
+    TsigRecord,
+    badtime_answer,
+    read_name,
+    sign_message,
+    unsigned_error,
+    verify_message,
+)
+
+IXFR, AXFR = 251, 252
+NOERROR, FORMERR, NOTAUTH, REFUSED = 0, 1, 9, 5
+TYPE_SOA = 6
+
+
+@dataclass(frozen=True, slots=True)
+class TransferReply:
+    """What to answer. ``sections``: one answer section per message (empty with an error
+    ``rcode``: send one message with that rcode). ``key`` and ``request_mac``: the request was
+    signed with this key, so every message is signed. ``tsig_error``: the TSIG check failed."""
+
+    rcode: int
+    sections: list[tuple[RRsetData, ...]] = field(default_factory=list)
+    key: TsigKey | None = None
+    request_mac: bytes = b""
+    tsig_error: tuple[int, TsigRecord] | None = None
+    reason: str = ""  # for the server's log line
+    now: int = 0
+
+    def finish(self, encoded: Sequence[bytes]) -> list[bytes]:
+        """TSIG for the encoded messages: the first signed over the request MAC, the others
+        chained over the previous MAC with timers only (RFC 8945 section 5.3.1)."""
+        if self.tsig_error is not None:
+            error, record = self.tsig_error
+            if error == BADTIME and self.key is not None:
+                return [badtime_answer(encoded[0], self.key, record, self.now)]
+            return [unsigned_error(encoded[0], record, error, self.now)]
+        if self.key is None:
+            return list(encoded)
+        out, mac = [], self.request_mac
+        for i, message in enumerate(encoded):
+            signed, mac = sign_message(message, self.key, self.now, prior_mac=mac, timers_only=i > 0)
+            out.append(signed)
+        return out
+
+
+def ixfr_client_serial(data: bytes) -> int | None:
+    """The serial of the SOA in an IXFR query's authority section (RFC 1995 section 3)."""
+    try:
+        qd, an, ns = struct.unpack_from("!3H", data, 4)
+        offset = 12
+        for _ in range(qd):
+            offset = read_name(data, offset)[1] + 4
+        for index in range(an + ns):
+            offset = read_name(data, offset)[1]
+            rtype, _, _, rdlength = struct.unpack_from("!HHIH", data, offset)
+            rdata = offset + 10
+            if index >= an and rtype == TYPE_SOA:
+                after_names = read_name(data, read_name(data, rdata)[1])[1]
+                return int(struct.unpack_from("!I", data, after_names)[0])
+            offset = rdata + rdlength
+    except (FormError, struct.error):
+        return None
+    return None
+
+
+def _check_tsig(
+    data: bytes, policy: TransferPolicy, now: int
+) -> TransferReply | tuple[TsigKey, bytes] | None:
+    try:
+        verified = verify_message(data, policy.keys, now)
+    except TsigError as exc:
+        key = policy.keys.get(exc.record.key_name) if exc.record and exc.error == BADTIME else None
+        error = (exc.error, exc.record) if exc.record else None
+        return TransferReply(NOTAUTH, key=key, tsig_error=error, reason=str(exc), now=now)
+    except FormError as exc:
+        return TransferReply(FORMERR, reason=str(exc), now=now)
+    return None if verified is None else (verified[0], verified[1].mac)
+
+
+def transfer_reply(
+    snapshot: Snapshot,
+    qname: str,
+    qtype: int,
+    data: bytes,
+    client: str,
+    tcp: bool,
+    policy: TransferPolicy,
+    history: Callable[[str], Sequence[ZoneChange]],
+    now: int,
+) -> TransferReply:
+    """Decide and plan the answer to one AXFR/IXFR query (see the module docstring).
+
+    ``history(zone)`` is ``store.zone_history`` (only called for IXFR over TCP); ``now`` is the
+    current UNIX time for TSIG.
+    """
+    checked = _check_tsig(data, policy, now)
+    if isinstance(checked, TransferReply):
+        return checked
+    key, mac = checked if checked is not None else (None, b"")
+
+    def reply(
+        rcode: int, sections: list[tuple[RRsetData, ...]] | None = None, reason: str = ""
+    ) -> TransferReply:
+        return TransferReply(rcode, sections or [], key, mac, reason=reason, now=now)
+
+    zone = snapshot.zones.get(qname)
+    if zone is None or zone.name != qname:
+        return reply(NOTAUTH, reason=f"not authoritative for {qname or '.'}")
+    if qtype == AXFR and not tcp:
+        return reply(REFUSED, reason="AXFR over UDP")
+    acl = policy.acls.get(zone.name)
+    if acl is None or not acl.allows(client, key.name if key else None):
+        who = f"{client}" + (f" key {key.name}" if key else " without a key")
+        return reply(REFUSED, reason=f"transfer of {zone.name} denied to {who}")
+    if qtype == AXFR:
+        return reply(NOERROR, pack_messages(axfr_rrsets(zone), qname))
+    return _ixfr(zone, data, tcp, history, reply)
+
+
+def _ixfr(
+    zone: ZoneData,
+    data: bytes,
+    tcp: bool,
+    history: Callable[[str], Sequence[ZoneChange]],
+    reply: Callable[..., TransferReply],
+) -> TransferReply:
+    serial = ixfr_client_serial(data)
+    if serial is None:
+        return reply(FORMERR, reason="IXFR without an SOA in the authority section")
+    current_soa = axfr_rrsets(zone)[0]
+    if not tcp:
+        return reply(NOERROR, [(current_soa,)])
+    rrsets = ixfr_rrsets(zone, history(zone.name), serial)
+    if rrsets is None:
+        return reply(
+            NOERROR, pack_messages(axfr_rrsets(zone), zone.name), reason=f"IXFR from {serial} as AXFR"
+        )
+    return reply(NOERROR, pack_messages(rrsets, zone.name), reason=f"IXFR from {serial}")
