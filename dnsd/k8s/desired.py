@@ -29,14 +29,23 @@ class DesiredName:
     via: str = ""
 
 
+REJECTED, CONFLICT = "rejected", "conflict"
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """An object (``owner``) asks for something dnsd refuses, and why."""
+    """An object (``owner``) asks for something dnsd refuses, and why. A conflict (another
+    owner holds the name) names the ``holder``; anything else is a rejection of the input."""
 
     owner: str
     field: str
     message: str
     host: str = ""
+    holder: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return CONFLICT if self.holder is not None else REJECTED
 
     def __str__(self) -> str:
         where = f" {self.host}" if self.host else ""

@@ -1,5 +1,6 @@
 """Every table module, imported so ``metadata`` is complete (Alembic env and test fixtures)."""
 
+import dnsd.store.k8s_tables  # noqa: F401  (registers its tables on Base.metadata)
 from dnsd.store import tables
 
 metadata = tables.Base.metadata
