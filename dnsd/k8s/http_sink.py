@@ -15,6 +15,7 @@ import httpx
 from dnsd.domain.errors import Conflict, DnsdError, InvalidInput, NotFound, Reason
 from dnsd.domain.rdata import parse_rdata
 from dnsd.domain.records import RRset
+from dnsd.k8s.mapping import PoolMapping, make_entry
 from dnsd.k8s.plan import Scope
 
 PAGE = 500
@@ -126,3 +127,14 @@ class HttpSink:
             raise ApiError(f"dnsd API at {self.client.base_url} unreachable: {exc}") from exc
         if response.status_code != 404:
             raise_for(response)
+
+    def pool_mapping(self) -> PoolMapping:
+        """The remote dnsd's stored mapping (``GET /k8s/mappings``)."""
+        try:
+            body = self._get("/k8s/mappings")
+        except NotFound:
+            raise ApiError(
+                f"the dnsd at {self.client.base_url} serves no /k8s/mappings; pass --mapping FILE"
+            ) from None
+        items = body if isinstance(body, list) else body.get("items", [])
+        return PoolMapping.of(make_entry(i["kind"], i.get("key", ""), i["pool"]) for i in items)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from dnsd.domain.errors import InvalidInput, Reason
 
@@ -145,3 +146,41 @@ class PoolMapping:
         if entry is None:
             return PoolChoice(None, reason=f"ingress class {ingress_class!r} is not mapped to a pool")
         return PoolChoice(entry.pool, via=f"ingress class {ingress_class}")
+
+
+def _document_rows(doc: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(where, kind, key, pool) for every entry of a mapping document."""
+    rows: list[tuple[str, str, str, str]] = []
+    for i, item in enumerate(doc.get("gateways") or []):
+        gw = item if isinstance(item, Mapping) else {}
+        selector = gw.get("selector")
+        labels = {str(k): str(v) for k, v in selector.items()} if isinstance(selector, Mapping) else {}
+        rows.append((f"gateways.{i}", GATEWAY_SELECTOR, selector_text(labels), str(gw.get("pool", ""))))
+    for cls, pool in (doc.get("ingressClasses") or {}).items():
+        rows.append((f"ingressClasses.{cls}", INGRESS_CLASS, str(cls), str(pool)))
+    if doc.get("default"):
+        rows.append(("default", DEFAULT, "", str(doc["default"])))
+    return rows
+
+
+def mapping_from_document(doc: Any) -> PoolMapping:
+    """A mapping from a YAML/JSON document (``dnsd k8s apply --mapping FILE``)::
+
+        gateways: [{selector: {istio: ingressgateway}, pool: istio-ingressgateway}]
+        ingressClasses: {nginx: legacy-ingress}
+        default: istio-ingressgateway
+
+    Raises :class:`InvalidInput` listing every bad entry.
+    """
+    if not isinstance(doc, Mapping):
+        raise InvalidInput([Reason("mapping", "must be a mapping with gateways/ingressClasses/default")])
+    entries: list[MappingEntry] = []
+    reasons: list[Reason] = []
+    for where, kind, key, pool in _document_rows(doc):
+        try:
+            entries.append(make_entry(kind, key, pool))
+        except InvalidInput as exc:
+            reasons += [Reason(f"{where}.{r.field}", r.message) for r in exc.reasons]
+    if reasons:
+        raise InvalidInput(reasons)
+    return PoolMapping.of(entries)
