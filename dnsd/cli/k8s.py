@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import os
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -27,12 +29,16 @@ from dnsd.k8s.mapping import (
     make_entry,
     mapping_from_document,
 )
+from dnsd.k8s.objects import ISTIO_VERSIONS
 from dnsd.k8s.plan import Safety, Scope
 from dnsd.k8s.report import plan_json, plan_lines, problem_json, problem_line
 from dnsd.k8s.sinks import RecordSink, StoreSink, execute, plan_against
 from dnsd.store.engine import make_engine
 from dnsd.store.k8s_ops import K8sOps
 from dnsd.store.zonestore import ZoneStore
+
+if TYPE_CHECKING:
+    from dnsd.k8s.controller import ControllerOptions
 
 
 @contextmanager
@@ -184,11 +190,69 @@ def cmd_problems(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- watch ---------------------------------------------------------------------------------
+
+
+def _controller_options(args: argparse.Namespace) -> ControllerOptions:
+    from dnsd.k8s.controller import ControllerOptions
+    from dnsd.k8s.watcher import WatchOptions
+
+    versions = tuple(v.strip() for v in args.istio_versions.split(",") if v.strip())
+    return ControllerOptions(
+        namespaces=tuple(args.namespace or ()),
+        resync_seconds=args.resync,
+        force=args.force,
+        actor=args.actor,
+        watch=WatchOptions(timeout_seconds=args.watch_timeout, istio_versions=versions),
+    )
+
+
+def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    # The kubernetes client is imported only here: it is slow to import and no other command needs it.
+    from dnsd.k8s.controller import Controller
+    from dnsd.k8s.kubeapi import Connection, api_client
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    conn = Connection(args.api_server, args.token, args.kubeconfig, args.context, args.in_cluster)
+    with open_store(settings) as store:
+        controller = Controller(api_client(conn), store, _controller_options(args))
+        if args.once:
+            return 0 if controller.sync_once() else 1
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: controller.stop.set())
+        controller.run()
+    return 0
+
+
+def _register_watch(k8s: Any) -> None:
+    watch = k8s.add_parser("watch", help="controller: keep records in step with the cluster")
+    watch.add_argument("-n", "--namespace", action="append", help="watch only this namespace (repeatable)")
+    watch.add_argument("--api-server", metavar="URL", help="API server URL (instead of kubeconfig)")
+    watch.add_argument(
+        "--token", default=os.environ.get("DNSD_K8S_TOKEN"), help="bearer token for --api-server"
+    )
+    watch.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    watch.add_argument("--context", help="kubeconfig context")
+    watch.add_argument("--in-cluster", action="store_true", help="use the pod's service account")
+    watch.add_argument("--istio-versions", default=",".join(ISTIO_VERSIONS),
+                       help="networking.istio.io versions to try, in order")  # fmt: skip
+    watch.add_argument("--resync", type=float, default=300.0, help="seconds between full reconciles")
+    watch.add_argument("--watch-timeout", type=int, default=300, help="seconds before each watch is renewed")
+    watch.add_argument("--once", action="store_true", help="list, reconcile once and exit")
+    watch.add_argument("--force", action="store_true", help="let the first reconcile delete many records")
+    watch.add_argument("--actor", default="k8s-controller", help="who the change log names")
+    watch.set_defaults(func=cmd_watch)
+
+
 def register(subparsers: Any) -> None:
     k8s = subparsers.add_parser("k8s", help="Kubernetes: mapping, apply, watch, problems")
     ksub = k8s.add_subparsers(dest="k8s_command", metavar="COMMAND", required=True)
     _register_mapping(ksub)
     _register_apply(ksub)
+    _register_watch(ksub)
     problems = ksub.add_parser("problems", help="rejections and conflicts the controller reported")
     problems.add_argument("--owner-prefix", default="k8s:", help="e.g. k8s:team-a/")
     problems.set_defaults(func=cmd_problems)
