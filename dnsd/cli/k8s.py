@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
 import os
 import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from dnsd.cli.connect import cli_actor, open_store
 from dnsd.config import Settings
 from dnsd.domain.errors import InvalidInput, Reason
-from dnsd.domain.records import TtlLimits
 from dnsd.k8s.derive import derive
 from dnsd.k8s.http_sink import HttpSink
 from dnsd.k8s.manifests import load_manifests
@@ -33,28 +30,11 @@ from dnsd.k8s.objects import ISTIO_VERSIONS
 from dnsd.k8s.plan import Safety, Scope
 from dnsd.k8s.report import plan_json, plan_lines, problem_json, problem_line
 from dnsd.k8s.sinks import RecordSink, StoreSink, execute, plan_against
-from dnsd.store.engine import make_engine
 from dnsd.store.k8s_ops import K8sOps
 from dnsd.store.zonestore import ZoneStore
 
 if TYPE_CHECKING:
     from dnsd.k8s.controller import ControllerOptions
-
-
-@contextmanager
-def open_store(settings: Settings) -> Iterator[ZoneStore]:
-    engine = make_engine(settings.database_url)
-    try:
-        yield ZoneStore(engine, TtlLimits(settings.ttl_floor, settings.ttl_ceiling))
-    finally:
-        engine.dispose()
-
-
-def cli_actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):
-        return f"cli:uid-{os.getuid()}"
 
 
 def _print_json(data: Any) -> None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from dnsd.cli.k8s import open_store
+from dnsd.cli.connect import open_store
 from dnsd.config import Settings
 from dnsd.k8s.resolvers import RENDERERS, Upstream, parse_upstream
 

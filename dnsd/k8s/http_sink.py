@@ -122,7 +122,7 @@ class HttpSink:
 
     def delete(self, rrset: RRset) -> None:
         try:
-            response = self.client.delete(f"/records/{rrset.id}")
+            response = self.client.delete(f"/records/{rrset.id}", params={"owner": rrset.owner})
         except httpx.HTTPError as exc:
             raise ApiError(f"dnsd API at {self.client.base_url} unreachable: {exc}") from exc
         if response.status_code != 404:

@@ -160,7 +160,7 @@ def test_hosts_outside_our_zones_are_skipped_not_failed(
 def test_bad_yaml_names_the_file_and_writes_nothing(db_url: str, seeded: ZoneStore, tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("kind: [unclosed\n")
     result = dnsd(db_url, "k8s", "apply", "-f", str(tmp_path))
-    assert result.returncode == 1
+    assert result.returncode == 2  # invalid input
     assert "broken.yaml: not valid YAML/JSON" in result.stderr
     assert records(seeded) == set()
 
@@ -169,7 +169,7 @@ def test_mapping_cli_set_list_rm_and_validation(db_url: str, seeded: ZoneStore) 
     missing = dnsd(db_url, "k8s", "mapping", "set", "ingress-class", "nginx", "no-such-pool")
     assert missing.returncode == 1 and "pool 'no-such-pool' not found" in missing.stderr
     bad = dnsd(db_url, "k8s", "mapping", "set", "gateway", "istio", "Bad Pool!")
-    assert bad.returncode == 1
+    assert bad.returncode == 2
     assert "key: 'istio' is not label=value" in bad.stderr and "pool: pool names are" in bad.stderr
     assert (
         dnsd(
