@@ -60,6 +60,8 @@ def process(args: list[str], **kwargs: object) -> Iterator[subprocess.Popen[str]
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 @contextmanager
