@@ -30,6 +30,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dnsd.cli.changes",
     "dnsd.cli.seed",
     "dnsd.cli.demo",
+    "dnsd.cli.k8s",
+    "dnsd.cli.resolver",
     "dnsd.cli.bindzone",
     "dnsd.cli.transfer",
 )

@@ -1,5 +1,7 @@
 """Every table module, imported so ``metadata`` is complete (Alembic env and test fixtures)."""
 
-from dnsd.store import tables, tsig_tables  # noqa: F401 - imported for their tables
+import dnsd.store.k8s_tables  # noqa: F401  (registers its tables on Base.metadata)
+import dnsd.store.tsig_tables  # noqa: F401  (registers its tables on Base.metadata)
+from dnsd.store import tables
 
 metadata = tables.Base.metadata

@@ -1,7 +1,7 @@
 """transfer access: tsig keys and transfer acls
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0005
 Create Date: 2026-11-26 15:25:44
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0005"  # chained after main's k8s revision (was "0001")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

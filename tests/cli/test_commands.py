@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import getpass
 
-import pytest
-
 from dnsd.store.records import RecordFilter
 from dnsd.store.zonestore import ZoneStore
 from tests.cli.conftest import Dnsd
@@ -111,10 +109,6 @@ def test_tokens_create_list_revoke(dnsd: Dnsd, store: ZoneStore) -> None:
     assert all("secret" not in t for t in listed)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store bug: update_pool re-inserts a kept address before deleting the old row (UNIQUE violation)",
-)
 def test_pool_set_keeping_an_address(dnsd: Dnsd) -> None:
     dnsd("pool", "add", "edge", "--address", "10.1.0.1", "--external-address", "203.0.113.1")
     moved = dnsd.json("pool", "set", "edge", "--address", "10.1.0.2")
