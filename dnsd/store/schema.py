@@ -1,7 +1,5 @@
 """Every table module, imported so ``metadata`` is complete (Alembic env and test fixtures)."""
 
-import dnsd.store.k8s_tables
-import dnsd.store.tsig_tables  # noqa: F401  (registers its tables on Base.metadata)
-from dnsd.store import tables
+from dnsd.store import k8s_tables, tables, tsig_tables  # noqa: F401  (they register their tables)
 
 metadata = tables.Base.metadata
