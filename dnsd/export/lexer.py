@@ -62,6 +62,7 @@ class _Scanner:
                 raise SyntaxProblem(start_line, "unterminated quoted string (a quote is missing)")
             step = 2 if self.text[i] == "\\" and i + 1 < len(self.text) else 1
             buf.append(self.text[i : i + step])
+            self.line += self.text.count("\n", i, i + step)  # an escaped newline continues the string
             i += step
         if i >= len(self.text):
             raise SyntaxProblem(start_line, "unterminated quoted string (a quote is missing)")

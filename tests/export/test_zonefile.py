@@ -203,6 +203,11 @@ def test_bad_files_give_line_numbered_errors(body: str, line: int, words: str) -
     assert any(n == line and words in message for n, message in found), found
 
 
+def test_an_escaped_newline_in_a_string_keeps_line_numbers_right() -> None:
+    found = problems(HEAD + 't TXT "one\\\ntwo"\nbad A x\n')
+    assert [n for n, _ in found] == [7]
+
+
 def test_every_problem_is_reported_at_once() -> None:
     found = problems(HEAD + "a A 1.2.3\nb A 192.0.2.1\nc MX x y\nd TXT\n")
     assert [n for n, _ in found] == [5, 7, 8]
