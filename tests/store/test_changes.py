@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from dnsd.domain.errors import InvalidInput
 from dnsd.domain.pools import Pool
 from dnsd.domain.rdata import Address
 from dnsd.domain.zones import Zone
@@ -130,3 +133,10 @@ def test_zone_history_is_the_ixfr_source(store: ZoneStore, zone: Zone) -> None:
     assert [h.serial for h in store.zone_history(ZONE, changes[1].id)] == [second.serial]
     assert all(zc.zone == ZONE for zc in history)
     assert OWNER in {c.owner for c in changes}
+
+
+def test_list_changes_refuses_a_negative_limit(store: ZoneStore, zone: Zone) -> None:
+    with pytest.raises(InvalidInput) as info:
+        store.list_changes(limit=-1)
+    assert [r.field for r in info.value.reasons] == ["limit"]
+    assert store.list_changes(limit=0) == []

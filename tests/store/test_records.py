@@ -308,3 +308,14 @@ def test_invalid_rrsets_never_reach_the_store() -> None:
     with pytest.raises(InvalidInput) as info:
         make_rrset("bad..name", "A", -1, OWNER, ["nope"])
     assert [r.field for r in info.value.reasons] == ["name", "ttl", "values.0"]
+
+
+@pytest.mark.parametrize(("limit", "offset", "field"), [(-1, 0, "limit"), (10, -1, "offset")])
+def test_list_rrsets_refuses_negative_paging(
+    store: ZoneStore, zone: Zone, limit: int, offset: int, field: str
+) -> None:
+    put(store, WWW)
+    with pytest.raises(InvalidInput) as info:
+        store.list_rrsets(RecordFilter(), limit=limit, offset=offset)
+    assert [r.field for r in info.value.reasons] == [field]
+    assert store.list_rrsets(RecordFilter(), limit=0) == ([], 1)
