@@ -60,7 +60,9 @@ def make_zone(
     r = _host(rname.replace("@", "."), "rname", reasons) if rname else f"hostmaster.{zname}"
     for key in _TIMERS:
         value = fields.get(key)
-        if value is not None and not (isinstance(value, int) and 0 <= value <= MAX_TTL):
+        if value is not None and (
+            isinstance(value, bool) or not (isinstance(value, int) and 0 <= value <= MAX_TTL)
+        ):
             reasons.append(Reason(key, f"must be an integer between 0 and {MAX_TTL}"))
     secondaries = tuple(str(s) for s in fields.get("secondaries") or ())
     if reasons:

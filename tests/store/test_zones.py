@@ -135,3 +135,9 @@ def test_force_deletes_the_zone_and_its_records(store: ZoneStore, zone: Zone) ->
     assert store.list_rrsets(RecordFilter()) == ([], 0)
     add_zone(store, ZONE)  # the name is free again, with no records left behind
     assert store.list_rrsets(RecordFilter(zone=ZONE)) == ([], 0)
+
+
+def test_make_zone_timers_are_integers_not_booleans() -> None:
+    with pytest.raises(InvalidInput) as info:
+        make_zone("example.com", ["ns1.example.com"], refresh=True, ttl=1.5)
+    assert [r.field for r in info.value.reasons] == ["refresh", "ttl"]
