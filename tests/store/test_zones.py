@@ -141,3 +141,15 @@ def test_make_zone_timers_are_integers_not_booleans() -> None:
     with pytest.raises(InvalidInput) as info:
         make_zone("example.com", ["ns1.example.com"], refresh=True, ttl=1.5)
     assert [r.field for r in info.value.reasons] == ["refresh", "ttl"]
+
+
+def test_a_new_zone_may_not_take_names_another_zone_holds(store: ZoneStore) -> None:
+    add_zone(store, ZONE)
+    put(store, "www.eu.hello-web.com")
+    last = store.last_change_id()
+    with pytest.raises(Conflict, match=r"www\.eu\.hello-web\.com"):
+        add_zone(store, "eu.hello-web.com")  # its records would be shadowed, and their owner bypassed
+    assert store.last_change_id() == last
+    assert [z.name for z in store.list_zones()] == [ZONE]
+    add_zone(store, "us.hello-web.com")  # names elsewhere in the parent do not matter
+    add_zone(store, "beu.hello-web.com")
