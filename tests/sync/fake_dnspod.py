@@ -96,7 +96,13 @@ class FakeDnspod:
 
     def add_record(self, domain: str, sub: str, rtype: str, value: str, **fields: Any) -> FakeRecord:
         """A record made by hand in the console (not an API call, not counted)."""
-        params = {"Domain": domain, "SubDomain": sub, "RecordType": rtype, "RecordLine": "默认", "Value": value}
+        params = {
+            "Domain": domain,
+            "SubDomain": sub,
+            "RecordType": rtype,
+            "RecordLine": "默认",
+            "Value": value,
+        }
         params.update(fields)
         rid = self.account.run("CreateRecord", params)["RecordId"]
         return self.account.domains[domain].records[rid]
@@ -141,7 +147,11 @@ class FakeDnspod:
             raise ApiError("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
         date = dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d")
         expected = tc3_signature(secret, date, SERVICE, _string_to_sign(headers, body, match["signed"], date))
-        if match["service"] != SERVICE or match["date"] != date or not hmac.compare_digest(expected, match["sig"]):
+        if (
+            match["service"] != SERVICE
+            or match["date"] != date
+            or not hmac.compare_digest(expected, match["sig"])
+        ):
             raise ApiError("AuthFailure.SignatureFailure", "The provided credentials could not be validated."
                            " Please check your signature is correct.")  # fmt: skip
 
@@ -165,7 +175,9 @@ def _string_to_sign(headers: Any, body: bytes, signed: str, date: str) -> str:
     payload = b"UNSIGNED-PAYLOAD" if headers.get("X-TC-Content-SHA256") == "UNSIGNED-PAYLOAD" else body
     request = "\n".join(["POST", "/", "", canonical_headers, signed, hashlib.sha256(payload).hexdigest()])
     digest = hashlib.sha256(request.encode("utf-8")).hexdigest()
-    return "\n".join(["TC3-HMAC-SHA256", headers.get("X-TC-Timestamp", ""), f"{date}/{SERVICE}/tc3_request", digest])
+    return "\n".join(
+        ["TC3-HMAC-SHA256", headers.get("X-TC-Timestamp", ""), f"{date}/{SERVICE}/tc3_request", digest]
+    )
 
 
 def _handler_for(fake: FakeDnspod) -> type[BaseHTTPRequestHandler]:

@@ -18,7 +18,21 @@ from typing import Any
 
 DEFAULT_LINE = "默认"
 DEFAULT_NS = ("f1g1ns1.dnspod.net.", "f1g1ns2.dnspod.net.")
-RECORD_TYPES = {"A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA", "SPF", "HTTPS", "SVCB", "显性URL", "隐性URL"}
+RECORD_TYPES = {
+    "A",
+    "AAAA",
+    "CNAME",
+    "MX",
+    "TXT",
+    "NS",
+    "SRV",
+    "CAA",
+    "SPF",
+    "HTTPS",
+    "SVCB",
+    "显性URL",
+    "隐性URL",
+}
 HOST_TYPES = {"CNAME", "MX", "NS"}
 MAX_LIMIT = 3000
 _LABEL = re.compile(r"^(\*|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)$")
@@ -213,7 +227,11 @@ class FakeAccount:
         page = matched[offset : offset + limit]
         if not page and p.get("ErrorOnEmpty", "yes") != "no":
             raise ApiError("ResourceNotFound.NoDataOfRecord", "The record list is empty.")
-        info = {"SubdomainCount": len({r.name for r in matched}), "ListCount": len(page), "TotalCount": len(matched)}
+        info = {
+            "SubdomainCount": len({r.name for r in matched}),
+            "ListCount": len(page),
+            "TotalCount": len(matched),
+        }
         return {"RecordCountInfo": info, "RecordList": [r.item() for r in page]}
 
     def _record_from(self, p: dict[str, Any], base: FakeRecord) -> FakeRecord:
@@ -235,7 +253,9 @@ class FakeAccount:
             raise ApiError("LimitExceeded.RecordTtlLimit", "The TTL of the record exceeds the limit.")
         remark = p["Remark"] if p.get("Remark") is not None else base.remark
         if len(remark) > 200:
-            raise ApiError("InvalidParameter.RemarkTooLong", "The remark is too long (200 characters at most).")
+            raise ApiError(
+                "InvalidParameter.RemarkTooLong", "The remark is too long (200 characters at most)."
+            )
         status = p.get("Status") or base.status
         return replace(base, name=sub, type=rtype, value=_stored_value(rtype, p["Value"]), ttl=ttl,
                        mx=int(p.get("MX") or 0) if rtype == "MX" else 0, remark=remark, status=status,
