@@ -99,8 +99,8 @@ def test_empty_list_is_an_error_unless_error_on_empty_is_no(fake: FakeDnspod) ->
 
 def test_records_come_back_as_documented(fake: FakeDnspod) -> None:
     client = sdk(fake)
-    created = call(client, "CreateRecord", Domain=ZONE, SubDomain="www", RecordType="CNAME", RecordLine="默认",
-                   Value="web.example.net", TTL=300, Remark="hello")  # fmt: skip
+    created = call(client, "CreateRecord", Domain=ZONE, SubDomain="www", RecordType="CNAME",
+                   RecordLine="默认", Value="web.example.net", TTL=300, Remark="hello")  # fmt: skip
     call(
         client, "CreateRecord", Domain=ZONE, RecordType="MX", RecordLine="默认", Value="mx.example.net", MX=10
     )

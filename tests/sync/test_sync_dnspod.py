@@ -41,7 +41,8 @@ EXPECTED = [
     ("_sip._tcp", "SRV", "0 5 5060 sip.example.net.", 300), ("docs", "CNAME", "docs.example.net.", 600),
     ("legacy", "A", "10.0.1.1", 300),  # no external addresses: the ordinary ones
     ("sub", "NS", "ns1.example.org.", 300), ("sub", "NS", "ns2.example.org.", 300),
-    ("www", "A", "203.0.113.10", 300), ("www", "A", "203.0.113.11", 300), ("www", "AAAA", "2001:db8::10", 300),
+    ("www", "A", "203.0.113.10", 300), ("www", "A", "203.0.113.11", 300),
+    ("www", "AAAA", "2001:db8::10", 300),
 ]  # fmt: skip
 
 
@@ -111,7 +112,7 @@ def test_pool_vip_change_modifies_only_the_affected_records(
 
 @pytest.mark.xfail(
     raises=IntegrityError, strict=False,
-    reason="store bug (not in dnsd/sync): PoolOps.update_pool re-inserts a kept address before deleting its row",
+    reason="store bug (not dnsd/sync): PoolOps.update_pool re-inserts a kept address before deleting its row",
 )  # fmt: skip
 def test_pool_vip_change_of_one_address_modifies_one_record_per_name(
     store: ZoneStore, zone: str, fake: FakeDnspod, runner_for: RunnerFactory
