@@ -20,7 +20,7 @@ def test_status_rows_are_saved_overwritten_and_listed(statuses: SyncStatusStore)
     statuses.save_sync_status(SyncStatus("dnspod", "a.com", at, "plan", "planned", updates=2))
     assert statuses.get_sync_status("dnspod", "b.com") == first
     five = at + dt.timedelta(minutes=5)
-    later = SyncStatus("dnspod", "b.com", five, "watch", "applied", applied_hash="f" * 64, last_success_at=five)
+    later = SyncStatus("dnspod", "b.com", five, "watch", "applied", applied_hash="f" * 64, last_success_at=at)
     statuses.save_sync_status(later)
     assert [s.zone for s in statuses.list_sync_statuses()] == ["a.com", "b.com"]
     assert statuses.list_sync_statuses(zone="B.com.") == [later]
