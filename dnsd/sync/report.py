@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from dnsd.store.sync_status import SyncStatus
 from dnsd.sync.plan import PlanConflict, RecordChange
 from dnsd.sync.records import RecordSpec, RemoteRecord
 from dnsd.sync.runner import ZoneReport
-from dnsd.sync.status import SyncStatus
 
 
 def _spec(spec: RecordSpec | None) -> dict[str, Any] | None:

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from dnsd.domain.names import normalize_name
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
-from dnsd.store.sync_status import SyncStatusStore
+from dnsd.store.sync_status import SyncStatus, SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.apply import ApplyOutcome, apply_plan
 from dnsd.sync.desired import desired_zone
 from dnsd.sync.plan import SafetyLimits, ZonePlan, plan_zone
 from dnsd.sync.provider import Provider, ProviderError
 from dnsd.sync.records import marker
-from dnsd.sync.status import SyncStatus
 
 log = logging.getLogger("dnsd.sync")
 
@@ -39,7 +38,7 @@ class SyncOptions:
 
 @dataclass(frozen=True, slots=True)
 class ZoneReport:
-    """The outcome of one zone in one run; ``result`` as in :data:`dnsd.sync.status.RESULTS`."""
+    """The outcome of one zone in one run; ``result`` as in :data:`dnsd.store.sync_status.RESULTS`."""
 
     zone: str
     result: str
