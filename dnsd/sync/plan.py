@@ -78,6 +78,7 @@ class ZonePlan:
     unchanged: int = 0
     managed: int = 0
     touched: int = 0
+    own_changes: int = 0
     fingerprint: str = ""
 
     @property
@@ -102,6 +103,7 @@ class _Builder:
     creates: list[RecordChange] = field(default_factory=list)
     updates: list[RecordChange] = field(default_factory=list)
     deletes: list[RecordChange] = field(default_factory=list)
+    contested: set[RRKey] = field(default_factory=set)
     unchanged: int = 0
 
     def change(
@@ -113,6 +115,10 @@ class _Builder:
     def touched(self) -> int:
         """Records that were dnsd's before this plan and that it updates or deletes."""
         return sum(1 for c in self.updates + self.deletes if c.old is not None and c.old.remark == self.mark)
+
+    def own_changes(self) -> int:
+        """Changes to dnsd's own records: :meth:`touched`, plus creates where nothing foreign stood."""
+        return self.touched() + sum(1 for c in self.creates if (c.subdomain, c.rtype) not in self.contested)
 
 
 def _group(records: Iterable[T]) -> dict[RRKey, list[T]]:
@@ -187,6 +193,8 @@ def plan_zone(
         if blockers and not adopt:
             conflicts.append(PlanConflict(desired.zone, *key, tuple(blockers), tuple(wanted[key])))
             continue
+        if blockers:
+            b.contested.add(key)
         same_type = [r for r in blockers if r.rtype == key[1]]
         for other in (r for r in blockers if r.rtype != key[1]):
             b.change("delete", (key[0], other.rtype), None, other, f"adopted, {key[1]} wanted at the name")
@@ -194,7 +202,7 @@ def plan_zone(
     b.deletes = _unique(b.deletes)
     return ZonePlan(
         desired.zone, tuple(b.creates), tuple(b.updates), tuple(b.deletes), tuple(conflicts),
-        desired.skipped, b.unchanged, len(managed), b.touched(), desired.fingerprint,
+        desired.skipped, b.unchanged, len(managed), b.touched(), b.own_changes(), desired.fingerprint,
     )  # fmt: skip
 
 

@@ -51,7 +51,10 @@ class ZoneReport:
 def _message(plan: ZonePlan, outcome: ApplyOutcome | None, extra: str = "") -> str:
     parts = [extra] if extra else []
     if plan.conflicts:
-        parts.append(f"{len(plan.conflicts)} conflicts left alone (see the plan; --adopt takes them over)")
+        count = len(plan.conflicts)
+        parts.append(
+            f"{count} conflict{'s' if count > 1 else ''} left alone (see the plan; --adopt takes over)"
+        )
     if outcome is not None:
         parts += [str(f.error) for f in outcome.failed]
         if outcome.not_attempted:
@@ -119,7 +122,10 @@ class SyncRunner:
         desired = desired_zone(zone, rrsets, pools)
         plan = plan_zone(desired, self.provider.list_records(zone), self.remark, self.options.adopt)
         previous = self.statuses.get_sync_status(self.provider.name, zone)
-        drift = len(plan.changes) if previous and previous.applied_hash == plan.fingerprint else 0
+        # Same desired state as last fully applied, yet dnsd's records changed or vanished: drift.
+        # (Taking over unmanaged records with --adopt is not drift.)
+        unchanged_desire = previous is not None and previous.applied_hash == plan.fingerprint
+        drift = plan.own_changes if unchanged_desire else 0
         if drift:
             log.warning("%s: drift, %d managed records differ from what dnsd last applied", zone, drift)
         if not plan.changes:

@@ -171,6 +171,7 @@ def test_conflicts_are_left_alone_unless_adopt(
     assert fake.records(ZONE)[:2] == [www, api]  # untouched
     (adopted,) = runner_for(apply=True, adopt=True).run()
     assert adopted.result == "applied" and adopted.plan is not None and not adopted.plan.conflicts
+    assert adopted.drift == 0  # taking over is not drift
     assert managed(fake) == [
         ("api", "A", "192.0.2.7", 300), ("free", "A", "192.0.2.8", 300),
         ("www", "A", "203.0.113.10", 300), ("www", "A", "203.0.113.11", 300),
@@ -246,13 +247,15 @@ def test_drift_is_reported_and_repaired(
     put(store, "api", "A", ["192.0.2.2"])
     runner_for(apply=True).run()
     www = next(r for r in fake.records(ZONE) if r.name == "www")
-    fake.edit_record(ZONE, www.record_id, value="198.51.100.66", status="DISABLE")  # a console edit
+    api = next(r for r in fake.records(ZONE) if r.name == "api")
+    fake.edit_record(ZONE, www.record_id, value="198.51.100.66", status="DISABLE")  # console edits
+    del fake.account.domains[ZONE].records[api.record_id]
     (report,) = runner_for(apply=True).run()
-    assert report.drift == 1 and report.result == "applied"
+    assert report.drift == 2 and report.result == "applied"
     assert managed(fake) == [("api", "A", "192.0.2.2", 300), ("www", "A", "192.0.2.1", 300)]
     assert {r.status for r in fake.records(ZONE)} == {"ENABLE"}
     status = statuses.get_sync_status("dnspod", ZONE)
-    assert status is not None and status.drift == 1
+    assert status is not None and status.drift == 2
     put(store, "api", "A", ["192.0.2.3"])  # a store change is not drift
     (change,) = runner_for(apply=True).run()
     assert change.drift == 0 and change.result == "applied"
