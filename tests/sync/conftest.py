@@ -33,8 +33,14 @@ def fake() -> Iterator[FakeDnspod]:
 
 
 def make_provider(fake: FakeDnspod, secret_key: str = SECRET_KEY, **kwargs: Any) -> DnspodProvider:
-    kwargs = {"rate": 0, "retry": FAST_RETRY, "timeout": 10} | kwargs
-    return DnspodProvider(SECRET_ID, secret_key, endpoint=fake.endpoint, protocol="http", **kwargs)
+    kwargs = {
+        "endpoint": fake.endpoint,
+        "protocol": "http",
+        "rate": 0,
+        "retry": FAST_RETRY,
+        "timeout": 10,
+    } | kwargs
+    return DnspodProvider(SECRET_ID, secret_key, **kwargs)
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 
@@ -286,3 +288,22 @@ def test_zones_missing_from_the_account_and_unmarked_zones(
     assert set(reports) == {ZONE, "not-there.com"}  # private.com is not marked
     assert reports["not-there.com"].result == "error" and "not a domain" in reports["not-there.com"].message
     assert [r.zone for r in runner_for(zones=("private.com",)).run()] == ["private.com"]
+
+
+def test_network_errors_are_retried_then_reported(
+    store: ZoneStore, zone: str, fake: FakeDnspod, runner_for: RunnerFactory, statuses: SyncStatusStore
+) -> None:
+    put(store, "www", "A", ["192.0.2.1"])
+    fake.fail("DescribeRecordList", drop=True)  # one lost answer: retried
+    (report,) = runner_for(apply=True).run()
+    assert report.result == "applied" and fake.calls["DescribeRecordList"] == 2
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    gone = make_provider(fake, endpoint=f"127.0.0.1:{closed}")
+    with pytest.raises(ProviderError) as info:
+        runner_for(gone).run()
+    gone.close()
+    assert info.value.code == "ClientNetworkError" and not info.value.auth_failure
+    status = statuses.get_sync_status("dnspod", ZONE)
+    assert status is not None and status.result == "error" and "ClientNetworkError" in status.message
