@@ -1,8 +1,8 @@
 """``dnsd sync``: bring DNSPod in step with the store (plan; ``--apply``; ``--watch``) and show status.
 
 Exit codes of ``dnsd sync dnspod``: 0 when every zone is planned, applied or in sync; 1 when a
-zone failed (partly or wholly) or the provider could not be used; 2 when a plan was refused by
-the safety limit (rerun with ``--force``).
+zone failed (partly or wholly) or the provider could not be used; 2 for invalid input (missing
+credentials, a bad flag); 3 when a plan was refused by the safety limit (rerun with ``--force``).
 """
 
 from __future__ import annotations
@@ -13,25 +13,33 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
+from dnsd.cli.connect import open_store
+from dnsd.cli.output import emit, note, render_table
 from dnsd.config import Settings
 from dnsd.domain.errors import InvalidInput, Reason
-from dnsd.store.engine import make_engine
 from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.dnspod import DnspodProvider
 from dnsd.sync.provider import ProviderError
-from dnsd.sync.report import report_dict, report_lines, status_dict, status_lines
+from dnsd.sync.report import (
+    PLAN_HEADERS,
+    STATUS_HEADERS,
+    headline,
+    plan_rows,
+    report_dict,
+    status_dict,
+    status_row,
+)
 from dnsd.sync.runner import SyncOptions, SyncRunner, ZoneReport
 from dnsd.sync.watch import Watcher
 
 SECRET_ID_ENV, SECRET_KEY_ENV = "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"
 FAILED, REFUSED = ("error", "failed", "partial"), ("refused",)
+EXIT_FAILED, EXIT_UNSAFE = 1, 3
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sync = subparsers.add_parser("sync", help="sync zones to DNSPod and show sync status")
     commands = sync.add_subparsers(dest="sync_command", metavar="SUBCOMMAND", required=True)
     dnspod = commands.add_parser(
@@ -88,80 +96,78 @@ def make_provider(args: argparse.Namespace, settings: Settings) -> DnspodProvide
     )
 
 
-@contextmanager
-def stores(settings: Settings) -> Iterator[tuple[ZoneStore, SyncStatusStore]]:
-    engine = make_engine(settings.database_url)
-    try:
-        yield ZoneStore(engine), SyncStatusStore(engine)
-    finally:
-        engine.dispose()
-
-
 def exit_code(reports: list[ZoneReport]) -> int:
     if any(r.result in FAILED for r in reports):
-        return 1
-    return 2 if any(r.result in REFUSED for r in reports) else 0
+        return EXIT_FAILED
+    return EXIT_UNSAFE if any(r.result in REFUSED for r in reports) else 0
 
 
-def print_reports(reports: list[ZoneReport], as_json: bool, kind: str = "") -> None:
-    if as_json:
-        print(json.dumps({"kind": kind, "zones": [report_dict(r) for r in reports]} if kind
-                         else {"zones": [report_dict(r) for r in reports]}, ensure_ascii=False))  # fmt: skip
-    elif not reports:
-        print("no zones to sync (mark zones with dnspod_sync, or name them with --zone)")
-    for report in [] if as_json else reports:
-        print("\n".join(report_lines(report)))
-    sys.stdout.flush()
+def report_text(report: ZoneReport) -> str:
+    """A zone's plan or run: a headline, the table of changes, and the note (if any)."""
+    rows = plan_rows(report)
+    lines = [headline(report)]
+    if rows:
+        lines.append("\n".join("  " + line for line in render_table(PLAN_HEADERS, rows).splitlines()))
+    if report.message and report.plan is not None:
+        lines.append(f"  note: {report.message}")
+    return "\n".join(lines)
+
+
+def show_reports(args: argparse.Namespace, reports: list[ZoneReport]) -> None:
+    text = (
+        "\n".join(report_text(r) for r in reports)
+        or "no zones to sync (mark them dnspod_sync, or use --zone)"
+    )
+    emit(args, {"zones": [report_dict(r) for r in reports]}, text)
 
 
 def run_dnspod(args: argparse.Namespace, settings: Settings) -> int:
     options = SyncOptions(tuple(args.zone), args.apply, args.adopt, args.force, settings.instance_id)
     provider = make_provider(args, settings)
-    as_json = bool(getattr(args, "json", False))
     try:
-        with stores(settings) as (store, statuses):
-            runner = SyncRunner(store, statuses, provider, options)
+        with open_store(settings) as store:
+            runner = SyncRunner(store, SyncStatusStore(store.engine), provider, options)
             if args.watch:
-                return watch(runner, store, args, as_json)
+                return watch(runner, store, args)
             reports = runner.run()
-            print_reports(reports, as_json)
+            show_reports(args, reports)
             return exit_code(reports)
     except ProviderError as exc:
         if exc.auth_failure:
-            print(
-                f"error: DNSPod refused the credentials in {SECRET_ID_ENV}/{SECRET_KEY_ENV}: {exc}",
-                file=sys.stderr,
-            )
-            return 1
+            note(f"error: DNSPod refused the credentials in {SECRET_ID_ENV}/{SECRET_KEY_ENV}: {exc}")
+            return EXIT_FAILED
         raise
     finally:
         provider.close()
 
 
-def watch(runner: SyncRunner, store: ZoneStore, args: argparse.Namespace, as_json: bool) -> int:
-    """Run :class:`Watcher` until SIGINT or SIGTERM."""
+def watch(runner: SyncRunner, store: ZoneStore, args: argparse.Namespace) -> int:
+    """Run :class:`Watcher` until SIGINT or SIGTERM; print each sync that did or found something
+    (with ``--json``: one JSON document per line)."""
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
 
     def show(kind: str, reports: list[ZoneReport]) -> None:
         busy = [r for r in reports if r.result != "in-sync" or r.drift]
-        if as_json or busy:
-            print_reports(reports if as_json else busy, as_json, kind)
+        if args.json:
+            print(json.dumps({"kind": kind, "zones": [report_dict(r) for r in reports]}, ensure_ascii=False))
+        elif busy:
+            print(f"{kind}:\n" + "\n".join(report_text(r) for r in busy))
         else:
-            print(f"{kind}: {len(reports)} zones in sync", flush=True)
+            print(f"{kind}: {len(reports)} zones in sync")
+        sys.stdout.flush()
 
-    Watcher(
+    watcher = Watcher(
         runner, store, debounce=args.debounce, reconcile_every=args.reconcile_interval, on_reports=show
-    ).run(stop)
+    )
+    watcher.run(stop)
     return 0
 
 
 def run_status(args: argparse.Namespace, settings: Settings) -> int:
-    with stores(settings) as (_, statuses):
-        found = statuses.list_sync_statuses(zone=args.zone)
-    if getattr(args, "json", False):
-        print(json.dumps({"statuses": [status_dict(s) for s in found]}, ensure_ascii=False))
-    else:
-        print("\n".join(status_lines(found)))
+    with open_store(settings) as store:
+        found = SyncStatusStore(store.engine).list_sync_statuses(zone=args.zone)
+    text = render_table(STATUS_HEADERS, [status_row(s) for s in found]) if found else "no sync has run yet"
+    emit(args, {"statuses": [status_dict(s) for s in found]}, text)
     return 0

@@ -74,63 +74,60 @@ def status_dict(status: SyncStatus) -> dict[str, Any]:
     return out
 
 
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+PLAN_HEADERS = ("action", "name", "type", "ttl", "value", "note")
+STATUS_HEADERS = (
+    "provider",
+    "zone",
+    "last run",
+    "mode",
+    "result",
+    "c/u/d",
+    "conflicts",
+    "failed",
+    "drift",
+    "message",
+)
 
 
-def _change_row(change: RecordChange, state: str = "") -> list[str]:
+def _change_row(change: RecordChange, state: str = "", error: str = "") -> tuple[object, ...]:
     value = change.new.show() if change.new else change.old.show() if change.old else ""
-    ttl = str(change.new.ttl if change.new else change.old.ttl if change.old else "")
-    return [state or change.action, change.subdomain, change.rtype, ttl, value, change.why]
+    ttl = change.new.ttl if change.new else change.old.ttl if change.old else None
+    note = f"{change.why}: {error}" if error else change.why
+    return (state or change.action, change.subdomain, change.rtype, ttl, value, note)
 
 
-def _rows(report: ZoneReport) -> list[list[str]]:
+def plan_rows(report: ZoneReport) -> list[tuple[object, ...]]:
+    """One row per change (with what became of it, after an apply), conflict and skipped RRset."""
     plan, outcome = report.plan, report.outcome
-    assert plan is not None
+    if plan is None:
+        return []
     if outcome is None:
         rows = [_change_row(c) for c in plan.changes]
     else:
         rows = [_change_row(c, f"{c.action}: done") for c in outcome.done]
-        rows += [[*_change_row(f.change, f"{f.change.action}: FAILED"), str(f.error)] for f in outcome.failed]
+        rows += [_change_row(f.change, f"{f.change.action}: FAILED", str(f.error)) for f in outcome.failed]
         rows += [_change_row(c, f"{c.action}: not tried") for c in outcome.not_attempted]
     for conflict in plan.conflicts:
-        held = ", ".join(f"{r.rtype} {r.show()} (id {r.id}, remark {r.remark!r})" for r in conflict.held)
-        wanted = ", ".join(s.show() for s in conflict.wanted)
-        rows.append(["conflict", conflict.subdomain, conflict.rtype, "", wanted, f"held by unmanaged {held}"])
-    rows += [["skipped", s.name, s.rtype, "", "", s.reason] for s in plan.skipped]
+        held = [f"{r.rtype} {r.show()} (id {r.id}, remark {r.remark!r})" for r in conflict.held]
+        wanted = [s.show() for s in conflict.wanted]
+        rows.append(
+            ("conflict", conflict.subdomain, conflict.rtype, None, wanted, ["held by unmanaged", *held])
+        )
+    rows += [("skipped", s.name, s.rtype, None, None, s.reason) for s in plan.skipped]
     return rows
 
 
-def report_lines(report: ZoneReport) -> list[str]:
-    """A zone's plan or run as a headline and a table."""
+def headline(report: ZoneReport) -> str:
     plan = report.plan
     if plan is None:
-        return [f"zone {report.zone}: {report.result}: {report.message}"]
-    head = (
+        return f"zone {report.zone}: {report.result}: {report.message}"
+    drift = f", drift {report.drift}" if report.drift else ""
+    return (
         f"zone {report.zone}: {report.result} - {len(plan.creates)} create, {len(plan.updates)} update,"
-        f" {len(plan.deletes)} delete, {len(plan.conflicts)} conflict, {plan.unchanged} unchanged"
-        + (f", drift {report.drift}" if report.drift else "")
+        f" {len(plan.deletes)} delete, {len(plan.conflicts)} conflict, {plan.unchanged} unchanged{drift}"
     )
-    lines = [head]
-    rows = _rows(report)
-    if rows:
-        width = max(len(r) for r in rows)
-        header = ["ACTION", "NAME", "TYPE", "TTL", "VALUE", "NOTE", "ERROR"][:width]
-        lines += _table([header] + [r + [""] * (width - len(r)) for r in rows])
-    if report.message:
-        lines.append(f"  note: {report.message}")
-    return lines
 
 
-def status_lines(statuses: list[SyncStatus]) -> list[str]:
-    if not statuses:
-        return ["no sync has run yet"]
-    rows = [
-        ["PROVIDER", "ZONE", "LAST RUN", "MODE", "RESULT", "C/U/D", "CONFLICTS", "FAILED", "DRIFT", "MESSAGE"]
-    ]
-    for s in statuses:
-        rows.append([s.provider, s.zone, s.run_at.strftime("%Y-%m-%d %H:%M:%S"), s.mode, s.result,
-                     f"{s.creates}/{s.updates}/{s.deletes}", str(s.conflicts), str(s.failed), str(s.drift),
-                     s.message[:80]])  # fmt: skip
-    return [line[2:] for line in _table(rows)]
+def status_row(s: SyncStatus) -> tuple[object, ...]:
+    counts = f"{s.creates}/{s.updates}/{s.deletes}"
+    return (s.provider, s.zone, s.run_at, s.mode, s.result, counts, s.conflicts, s.failed, s.drift, s.message)

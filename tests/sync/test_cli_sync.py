@@ -45,7 +45,10 @@ def test_plan_then_apply_then_status(
     code, out, _ = run(capsys, "sync", "dnspod")
     assert code == 0 and fake.calls["CreateRecord"] == 0
     assert f"zone {ZONE}: planned - 2 create, 0 update, 0 delete, 1 conflict" in out
-    assert "create    www     A" in out and "held by unmanaged A 198.51.100.7" in out
+    rows = [line.split() for line in out.splitlines()]
+    assert ["create", "www", "A", "300", "203.0.113.10", "new", "value"] in rows
+    assert ["conflict", "legacy", "A", "-", "10.0.1.1", "held", "by", "unmanaged"] in rows
+    assert any("A 198.51.100.7 (id" in line for line in out.splitlines())
     code, out, _ = run(capsys, "sync", "dnspod", "--json")
     (plan,) = json.loads(out)["zones"]
     assert [c["new"]["value"] for c in plan["creates"]] == ["203.0.113.10", "203.0.113.11"]
@@ -59,13 +62,13 @@ def test_plan_then_apply_then_status(
     assert (status["result"], status["creates"], status["conflicts"]) == ("applied", 2, 1)
 
 
-def test_refused_plan_exits_2_and_force_applies(
+def test_refused_plan_exits_3_and_force_applies(
     store: ZoneStore, zone: str, fake: FakeDnspod, env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     for i in range(10):
         fake.add_record(ZONE, f"h{i}", "A", f"192.0.2.{i}", Remark=MARK)  # managed, not wanted any more
     code, out, _ = run(capsys, "sync", "dnspod", "--apply")
-    assert code == 2 and "refused" in out and "--force" in out and len(managed(fake)) == 10
+    assert code == 3 and "refused" in out and "--force" in out and len(managed(fake)) == 10
     code, out, _ = run(capsys, "sync", "dnspod", "--apply", "--force")
     assert code == 0 and managed(fake) == []
 
@@ -79,7 +82,7 @@ def test_bad_credentials_and_missing_credentials(
     assert "wrong-key" not in err
     monkeypatch.delenv("TENCENTCLOUD_SECRET_ID")
     code, _, err = run(capsys, "sync", "dnspod")
-    assert code == 1 and "TENCENTCLOUD_SECRET_ID: not set" in err
+    assert code == 2 and "TENCENTCLOUD_SECRET_ID: not set" in err
 
 
 def test_unknown_zone_is_named(zone: str, env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
@@ -112,10 +111,6 @@ def test_pool_vip_change_modifies_only_the_affected_records(
     assert {k: v for k, v in after.items() if k[0] not in ("www", "*.apps")} == untouched
 
 
-@pytest.mark.xfail(
-    raises=IntegrityError, strict=False,
-    reason="store bug (not dnsd/sync): PoolOps.update_pool re-inserts a kept address before deleting its row",
-)  # fmt: skip
 def test_pool_vip_change_of_one_address_modifies_one_record_per_name(
     store: ZoneStore, zone: str, fake: FakeDnspod, runner_for: RunnerFactory
 ) -> None:

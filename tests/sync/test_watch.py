@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.runner import SyncRunner, ZoneReport
@@ -75,10 +74,6 @@ def test_watch_follows_pool_changes(
         wait_for(lambda: ("legacy", "A", "203.0.113.50", 300) in managed(fake), "the public address")
 
 
-@pytest.mark.xfail(
-    raises=IntegrityError, strict=False,
-    reason="store bug (not dnsd/sync): PoolOps.update_pool re-inserts a kept address before deleting its row",
-)  # fmt: skip
 def test_watch_follows_pool_changes_that_name_no_zone(
     store: ZoneStore, zone: str, fake: FakeDnspod, runner_for: RunnerFactory
 ) -> None:
