@@ -39,13 +39,6 @@ class RecordChange:
     old: RemoteRecord | None = None
     why: str = ""
 
-    def describe(self) -> str:
-        if self.action == "create" and self.new:
-            return f"create {self.subdomain} {self.rtype} {self.new.show()} (ttl {self.new.ttl})"
-        if self.action == "delete" and self.old:
-            return f"delete {self.subdomain} {self.rtype} {self.old.show()} (id {self.old.id})"
-        return f"update {self.subdomain} {self.rtype} (id {self.old.id if self.old else '?'}): {self.why}"
-
 
 @dataclass(frozen=True, slots=True)
 class PlanConflict:
@@ -69,6 +62,10 @@ class SafetyLimits:
 
 @dataclass(frozen=True, slots=True)
 class ZonePlan:
+    """The changes for one zone. ``managed`` counts dnsd's records before the plan, ``touched``
+    those it updates or deletes (the safety limit's measure), ``own_changes`` adds the creates
+    where nothing foreign stood (drift's measure); ``fingerprint`` is the desired state's hash."""
+
     zone: str
     creates: tuple[RecordChange, ...] = ()
     updates: tuple[RecordChange, ...] = ()
@@ -154,7 +151,9 @@ def _update_reason(want: RecordSpec, have: RemoteRecord, mark: str) -> str:
 def _plan_rrset(b: _Builder, key: RRKey, wanted: list[RecordSpec], held: list[RemoteRecord]) -> None:
     """Match held records to wanted ones by value; reuse leftovers for new values; delete the rest."""
     mark = b.mark
-    by_value = {r.key: r for r in sorted(held, key=lambda r: (r.remark != mark, r.id))}
+    by_value: dict[str, RemoteRecord] = {}
+    for record in sorted(held, key=lambda r: (r.remark != mark, r.id)):  # dnsd's own, oldest first
+        by_value.setdefault(record.key, record)
     leftover_want: list[RecordSpec] = []
     used: set[int] = set()
     for want in sorted(wanted, key=lambda w: w.key):
