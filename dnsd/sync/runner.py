@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from dnsd.domain.errors import invalid
 from dnsd.domain.names import normalize_name
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
@@ -24,6 +25,7 @@ from dnsd.sync.provider import Provider, ProviderError
 from dnsd.sync.records import marker
 
 log = logging.getLogger("dnsd.sync")
+REMARK_MAX = 200  # DNSPod refuses longer remarks (InvalidParameter.RemarkTooLong)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,10 @@ class SyncRunner:
     ) -> None:
         self.store, self.statuses, self.provider, self.options = store, statuses, provider, options
         self.remark = marker(options.instance_id)
+        if len(self.remark) > REMARK_MAX:
+            raise invalid(
+                "instance_id", f"at most {REMARK_MAX - len(marker(''))} characters (it goes in a remark)"
+            )
 
     def selected(self, candidates: Iterable[str] | None = None) -> list[str]:
         """The zones this runner syncs, narrowed to ``candidates`` when given."""
