@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dnsd.cli.demo",
     "dnsd.cli.k8s",
     "dnsd.cli.resolver",
+    "dnsd.cli.sync",
 )
 EXIT_REFUSED = 1
 EXIT_INVALID = 2
