@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dnsd.cli.demo",
     "dnsd.cli.k8s",
     "dnsd.cli.resolver",
+    "dnsd.cli.sync",
     "dnsd.cli.bindzone",
     "dnsd.cli.transfer",
 )

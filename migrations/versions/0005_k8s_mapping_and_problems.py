@@ -1,7 +1,7 @@
 """k8s pool mapping and problems
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-26 16:00:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0001"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
