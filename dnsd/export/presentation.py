@@ -56,8 +56,10 @@ def unescape(text: str) -> bytes:
     """The octets a master-file word stands for: ``\\DDD`` is one octet by value, ``\\X`` is
     ``X``; other characters are their UTF-8 bytes (undecodable input bytes come back as read).
     Raises ``ValueError`` for ``\\DDD`` above 255."""
-    out = bytearray()
     raw = text.encode("utf-8", "surrogateescape")
+    if b"\\" not in raw:
+        return raw
+    out = bytearray()
     i = 0
     while i < len(raw):
         if raw[i] == 0x5C and i + 1 < len(raw):
@@ -78,6 +80,8 @@ def unescape(text: str) -> bytes:
 
 def split_labels(text: str) -> list[str]:
     """Split a presentation name at its unescaped dots, keeping escapes inside each label."""
+    if "\\" not in text:
+        return text.split(".")
     labels, buf, i = [], [], 0
     while i < len(text):
         if text[i] == "\\" and i + 1 < len(text):
