@@ -77,11 +77,13 @@ class ImportPlan:
 
 
 def _zone_changes(current: Zone, wanted: Zone) -> dict[str, tuple[object, object]]:
-    return {
-        key: (getattr(current, key), getattr(wanted, key))
-        for key in ZONE_FIELDS
-        if getattr(current, key) != getattr(wanted, key)
-    }
+    changes: dict[str, tuple[object, object]] = {}
+    for key in ZONE_FIELDS:
+        old, new = getattr(current, key), getattr(wanted, key)
+        same = set(old) == set(new) if key == "ns" else old == new  # NS order means nothing in DNS
+        if not same:
+            changes[key] = (old, new)
+    return changes
 
 
 def answers(rrset: RRset, pools: Mapping[str, Pool]) -> tuple[int, frozenset[str]]:

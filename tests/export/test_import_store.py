@@ -134,6 +134,21 @@ def test_zone_settings_and_a_newer_file_serial(store: ZoneStore, importer: ZoneI
     assert actions == ["zone.create", "zone.update", "zone.import"]
 
 
+def test_ns_order_is_not_a_change(store: ZoneStore, importer: ZoneImportOps) -> None:
+    importer.apply_zone_import(read_zone_file(legacy(), OWNER), actor="test")
+    swapped = (
+        legacy()
+        .replace("        IN      NS      ns1\n", "")
+        .replace(
+            "                NS      ns.backup-dns.example.net.\n",
+            "                NS      ns.backup-dns.example.net.\n        IN      NS      ns1\n",
+        )
+    )
+    assert swapped != legacy()
+    plan = importer.plan_zone_import(read_zone_file(swapped, OWNER))
+    assert plan.zone_changes == {} and not plan.writes
+
+
 def test_dry_run_plans_without_writing(store: ZoneStore, importer: ZoneImportOps) -> None:
     plan = importer.plan_zone_import(read_zone_file(legacy(), OWNER))
     assert plan.create_zone and plan.count(ADD) == 20
