@@ -214,20 +214,25 @@ def _any(snapshot: Snapshot, zone: ZoneData, node: Node, qname: str) -> Step:
 
 
 def _positive(snapshot: Snapshot, zone: ZoneData, rrset: RRsetData) -> Step:
-    """The RRset as the answer, with additional-section addresses the way NSD adds them."""
+    """The RRset as the answer, with additional-section addresses the way NSD adds them: for
+    the hosts of NS (glue allowed), MX and SRV (authoritative data only), and for the apex NS
+    hosts of an SOA answer."""
     rtype = rrset.rtype
-    if rtype in ("NS", "MX", "SRV"):
-        return Step(NOERROR, (rrset,), additional=_addresses(snapshot, zone, _targets(rrset)))
+    if rtype in ("MX", "SRV"):
+        return Step(NOERROR, (rrset,), additional=_addresses(snapshot, zone, _targets(rrset), glue=False))
+    if rtype == "NS":
+        return Step(NOERROR, (rrset,), additional=_addresses(snapshot, zone, _targets(rrset), glue=True))
     if rtype == "SOA":
         apex_ns = zone.nodes[zone.name].get("NS")
-        glue = _addresses(snapshot, zone, _targets(apex_ns)) if apex_ns is not None else ()
-        return Step(NOERROR, (rrset,), additional=glue)
+        hosts = _targets(apex_ns) if apex_ns is not None else []
+        return Step(NOERROR, (rrset,), additional=_addresses(snapshot, zone, hosts, glue=True))
     return Step(NOERROR, (rrset,))
 
 
 def _referral(snapshot: Snapshot, zone: ZoneData, cut: str) -> Step:
     ns = zone.nodes[cut]["NS"]
-    return Step(NOERROR, authority=(ns,), additional=_addresses(snapshot, zone, _targets(ns)), referral=True)
+    glue = _addresses(snapshot, zone, _targets(ns), glue=True)
+    return Step(NOERROR, authority=(ns,), additional=glue, referral=True)
 
 
 def _nodata(zone: ZoneData) -> Step:
@@ -273,16 +278,19 @@ def _targets(rrset: RRsetData) -> list[str]:
     return names
 
 
-def _addresses(snapshot: Snapshot, zone: ZoneData, hosts: Iterable[str]) -> tuple[RRsetData, ...]:
+def _addresses(
+    snapshot: Snapshot, zone: ZoneData, hosts: Iterable[str], *, glue: bool
+) -> tuple[RRsetData, ...]:
     """Additional-section processing (and referral glue) as NSD does it: the A and AAAA RRsets
     of those ``hosts`` that ``zone`` answers for (not names of another zone of ours), each host
-    once, in order: the host's own (glue below a cut included) or, for a host that does not
-    exist and is not below a cut or DNAME, its wildcard expansion."""
+    once, in order. A host at or below a cut (or below a DNAME) gives its own data when
+    ``glue`` is allowed and nothing otherwise; any other host gives its own data or, when it
+    does not exist, its wildcard expansion."""
     found: list[RRsetData] = []
     for host in dict.fromkeys(hosts):
         if snapshot.find_zone(host) is not zone:
             continue
-        node = _host_node(zone, host)
+        node = _host_node(zone, host, glue)
         if node is None:
             continue
         for rtype in _ADDRESS_TYPES:
@@ -292,11 +300,11 @@ def _addresses(snapshot: Snapshot, zone: ZoneData, hosts: Iterable[str]) -> tupl
     return tuple(found)
 
 
-def _host_node(zone: ZoneData, host: str) -> Node | None:
+def _host_node(zone: ZoneData, host: str, glue: bool) -> Node | None:
     """The node answering for ``host`` in additional-section processing, if any."""
     node = zone.nodes.get(host)
+    if (zone.cuts or zone.dnames) and _occluder(zone, host, "A") is not None:
+        return node if glue else None
     if node is not None or host in zone.names:
         return node
-    if (zone.cuts or zone.dnames) and _occluder(zone, host, "A") is not None:
-        return None  # below a cut only real glue counts; below a DNAME nothing
     return zone.nodes.get(_wildcard_source(zone, host))

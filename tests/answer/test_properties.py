@@ -159,6 +159,8 @@ def test_answer_section_is_a_well_formed_chain(case: Case) -> None:
             assert isinstance(target, Target)
             expected = target.target
     assert cnames <= MAX_LINKS
+    for section in (answer.answer, answer.additional):
+        assert len({(r.name, r.rtype) for r in section}) == len(section)  # no RRset twice
     assert resolve(case.snap, case.qname.upper(), case.qtype) == answer
 
 
