@@ -12,7 +12,7 @@ from dnsd.domain.changes import Change, ZoneChange
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
 from dnsd.domain.zones import Zone
-from dnsd.store.base import StoreBase
+from dnsd.store.base import StoreBase, check_page, name_key
 from dnsd.store.convert import (
     change_from_row,
     pool_from_row,
@@ -49,12 +49,11 @@ class ChangeOps(StoreBase):
         limit: int = 100,
     ) -> list[Change]:
         """Changes, oldest first, filtered by zone touched, record owner, time and id."""
+        check_page(limit)
         with self.read() as session:
             query = select(ChangeRow).where(ChangeRow.id > after_id)
             if zone:
-                touched = select(ChangeZoneRow.change_id).where(
-                    ChangeZoneRow.zone == zone.lower().rstrip(".")
-                )
+                touched = select(ChangeZoneRow.change_id).where(ChangeZoneRow.zone == name_key(zone))
                 query = query.where(ChangeRow.id.in_(touched))
             if owner:
                 query = query.where(ChangeRow.owner == owner)
@@ -67,7 +66,7 @@ class ChangeOps(StoreBase):
         with self.read() as session:
             rows = session.scalars(
                 select(ChangeZoneRow)
-                .where(ChangeZoneRow.zone == zone, ChangeZoneRow.change_id > after_serial_change)
+                .where(ChangeZoneRow.zone == name_key(zone), ChangeZoneRow.change_id > after_serial_change)
                 .order_by(ChangeZoneRow.change_id)
             )
             return [zone_change_from_row(r) for r in rows]
@@ -78,6 +77,7 @@ class ChangeOps(StoreBase):
 
     def feed(self, cursor: int, limit: int = 1000) -> list[FeedEntry]:
         """Changes after ``cursor`` with the zones each touched, oldest first."""
+        check_page(limit)
         with self.read() as session:
             rows = session.scalars(
                 select(ChangeRow).where(ChangeRow.id > cursor).order_by(ChangeRow.id).limit(limit)

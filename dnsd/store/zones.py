@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
+from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict, InvalidInput, NotFound, Reason
 from dnsd.domain.names import name_problems
 from dnsd.domain.records import MAX_TTL
 from dnsd.domain.zones import Zone, next_serial
-from dnsd.store.base import StoreBase, ZoneDelta
+from dnsd.store.base import StoreBase, ZoneDelta, name_key
 from dnsd.store.convert import zone_from_row
 from dnsd.store.tables import RecordRow, ZoneRow
 
@@ -24,6 +26,11 @@ def zone_dict(zone: Zone) -> dict[str, Any]:
         "refresh": zone.refresh, "retry": zone.retry, "expire": zone.expire, "minimum": zone.minimum,
         "ttl": zone.ttl, "secondaries": list(zone.secondaries), "dnspod_sync": zone.dnspod_sync,
     }  # fmt: skip
+
+
+def apex_ns_lines(zone: Zone) -> list[RRLine]:
+    """The apex NS RRs the zone answers with (they come from its settings, not from records)."""
+    return [(zone.name, "NS", zone.ttl, f"{host}.") for host in zone.ns]
 
 
 def _host(text: str, field: str, reasons: list[Reason]) -> str:
@@ -54,7 +61,9 @@ def make_zone(
     r = _host(rname.replace("@", "."), "rname", reasons) if rname else f"hostmaster.{zname}"
     for key in _TIMERS:
         value = fields.get(key)
-        if value is not None and not (isinstance(value, int) and 0 <= value <= MAX_TTL):
+        if value is not None and (
+            isinstance(value, bool) or not (isinstance(value, int) and 0 <= value <= MAX_TTL)
+        ):
             reasons.append(Reason(key, f"must be an integer between 0 and {MAX_TTL}"))
     secondaries = tuple(str(s) for s in fields.get("secondaries") or ())
     if reasons:
@@ -64,12 +73,26 @@ def make_zone(
     return replace(zone, **timers)
 
 
+def _names_taken(session: Session, zone: str) -> list[str]:
+    """Names at or below ``zone`` that records of other (parent) zones hold, a few of them."""
+    below = or_(RecordRow.name == zone, RecordRow.name.endswith("." + zone, autoescape=True))
+    rows = session.scalars(select(RecordRow.name).where(below).order_by(RecordRow.name).limit(5))
+    return list(dict.fromkeys(rows))
+
+
 class ZoneOps(StoreBase):
     def create_zone(self, zone: Zone, actor: str) -> Zone:
-        """Add ``zone`` (built by :func:`make_zone`); :class:`Conflict` if it exists."""
+        """Add ``zone`` (built by :func:`make_zone`).
+
+        :class:`Conflict` if it exists, or if a parent zone holds records at or below its name:
+        the new zone would hide them and let another owner take their names.
+        """
         with self.write() as session:
             if session.scalar(select(ZoneRow).where(ZoneRow.name == zone.name)) is not None:
                 raise Conflict(f"zone {zone.name} already exists")
+            taken = _names_taken(session, zone.name)
+            if taken:
+                raise Conflict(f"records of a parent zone live at {', '.join(taken)}; move them first")
             values = zone_dict(zone)
             row = ZoneRow(serial=next_serial(0), **values)
             session.add(row)
@@ -82,7 +105,7 @@ class ZoneOps(StoreBase):
 
     def get_zone(self, name: str) -> Zone:
         with self.read() as session:
-            row = session.scalar(select(ZoneRow).where(ZoneRow.name == name.lower().rstrip(".")))
+            row = session.scalar(select(ZoneRow).where(ZoneRow.name == name_key(name)))
             if row is None:
                 raise NotFound("zone", name)
             return zone_from_row(row)
@@ -93,11 +116,13 @@ class ZoneOps(StoreBase):
 
     def update_zone(self, name: str, actor: str, **fields: Any) -> Zone:
         """Change SOA/NS fields (validated as in :func:`make_zone`); bumps the serial."""
+        name = name_key(name)
         with self.write() as session:
             row = session.scalar(select(ZoneRow).where(ZoneRow.name == name))
             if row is None:
                 raise NotFound("zone", name)
-            before = zone_dict(zone_from_row(row))
+            old = zone_from_row(row)
+            before = zone_dict(old)
             merged = {**before, **{k: v for k, v in fields.items() if v is not None}}
             merged.pop("name")
             zone = make_zone(name, **merged)
@@ -106,14 +131,19 @@ class ZoneOps(StoreBase):
                 return zone_from_row(row)
             for key, value in after.items():
                 setattr(row, key, value)
+            # IXFR sends what changed at the apex: NS hosts or their TTL (the SOA it adds itself)
+            old_ns, new_ns = apex_ns_lines(old), apex_ns_lines(zone)
+            removed = [line for line in old_ns if line not in new_ns]
+            added = [line for line in new_ns if line not in old_ns]
             self.record_change(
                 session, actor=actor, action="zone.update", subject=name,
-                deltas=[ZoneDelta(row)], before=before, after=after,
+                deltas=[ZoneDelta(row, removed, added)], before=before, after=after,
             )  # fmt: skip
             return zone_from_row(row)
 
     def delete_zone(self, name: str, actor: str, force: bool = False) -> None:
         """Remove a zone; :class:`Conflict` while it holds records unless ``force``."""
+        name = name_key(name)
         with self.write() as session:
             row = session.scalar(select(ZoneRow).where(ZoneRow.name == name))
             if row is None:
