@@ -15,7 +15,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from dnslib import AAAA, CAA, CNAME, MX, NS, PTR, RD, RR, SOA, SRV, TXT, A, DNSBuffer
+from dnslib import AAAA, CAA, CNAME, MX, NS, PTR, RD, RR, SOA, SRV, A, DNSBuffer
 
 from dnsd.answer import Answer
 from dnsd.domain import rdata as rd
@@ -60,7 +60,7 @@ class Query:
     payload: int = 0
     edns_version: int = 0
     do: bool = False
-    plain: bool = True  # header + question + (OPT without options) and nothing else
+    plain: bool = True  # header, question, at most an OPT, nothing else: a cacheable shape
 
     @property
     def opcode(self) -> int:
@@ -210,8 +210,8 @@ def parse_query(data: bytes) -> Query:
     start, owner_len = opts[0]
     if owner_len != 1 or data[start] != 0:
         raise FormError("OPT record owner is not the root")
-    _rtype, payload, ttl, rdlength = _RR_FIXED.unpack_from(data, start + 1)
-    plain = ancount + nscount == 0 and arcount == 1 and rdlength == 0
+    _rtype, payload, ttl, _rdlength = _RR_FIXED.unpack_from(data, start + 1)
+    plain = ancount + nscount == 0 and arcount == 1
     return Query(
         qid, flags, qname, question, qtype, qclass,
         edns=True, payload=payload, edns_version=(ttl >> 16) & 0xFF, do=bool(ttl & DO_BIT), plain=plain,
