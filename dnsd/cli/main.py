@@ -16,7 +16,7 @@ from dnsd import __version__
 from dnsd.config import Settings
 from dnsd.domain.errors import DnsdError
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("dnsd.cli.dns",)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -96,7 +96,7 @@ class DnsServer:
         self._udp = UdpServer(udp_sock, self.holder, self.responder)
         self._udp.start()
         loop = asyncio.get_running_loop()
-        self._tcp = await loop.create_server(self._protocol, sock=tcp_sock)
+        self._tcp = await loop.create_server(self._protocol, sock=tcp_sock, backlog=TCP_BACKLOG)
         self._spawn(self.follower.run())
         if libpq_url(self.settings.database_url):
             self._spawn(listen_for_changes(self.settings.database_url, self.follower.wake))

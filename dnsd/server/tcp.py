@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from typing import cast
 
 from dnsd.server.holder import SnapshotHolder
 from dnsd.server.responder import Responder
@@ -53,7 +54,7 @@ class DnsTcpProtocol(asyncio.Protocol):
         self._timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        transport = cast(asyncio.Transport, transport)  # uvloop's is one without subclassing it
         peer = transport.get_extra_info("peername")
         self.client = str(peer[0]) if peer else "?"
         if not self.limits.admit(self, self.client):
