@@ -13,7 +13,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from dnsd.domain.errors import StoreUnavailable
 from dnsd.domain.snapshot import Snapshot, ZoneData, build_zone
@@ -24,6 +26,7 @@ from dnsd.store.zonestore import ZoneStore
 log = logging.getLogger("dnsd.feed")
 
 FEED_PAGE = 1000
+T = TypeVar("T")
 
 
 def load_snapshot(store: ZoneStore, generation: int = 1) -> Snapshot:
@@ -68,6 +71,15 @@ class FeedFollower:
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         self._wake = asyncio.Event()
+        # One thread: rebuilds are sequential anyway, and close() can wait for the one in flight.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dnsd-feed")
+
+    async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def close(self) -> None:
+        """Wait for the database work in flight (after cancelling :meth:`run`)."""
+        self._executor.shutdown(wait=True)
 
     def wake(self) -> None:
         """Poll now rather than at the next interval (call on the follower's loop)."""
@@ -78,7 +90,7 @@ class FeedFollower:
         delay = self.poll_interval
         while True:
             try:
-                snapshot = await asyncio.to_thread(load_snapshot, self.store)
+                snapshot = await self._in_thread(load_snapshot, self.store)
             except Exception as exc:  # noqa: BLE001 - any failure means "try again later"
                 self._failed(exc)
                 await asyncio.sleep(delay)
@@ -102,9 +114,9 @@ class FeedFollower:
         """Apply every change after the current cursor; False when the database failed."""
         snapshot = self.holder.snapshot
         try:
-            cursor, zones = await asyncio.to_thread(self._pending, snapshot.cursor)
+            cursor, zones = await self._in_thread(self._pending, snapshot.cursor)
             if zones:
-                snapshot = await asyncio.to_thread(rebuild, self.store, snapshot, zones, cursor)
+                snapshot = await self._in_thread(rebuild, self.store, snapshot, zones, cursor)
                 self._swapped(snapshot)
                 log.info("applied changes up to %d (%s)", cursor, ", ".join(sorted(zones)))
         except Exception as exc:  # noqa: BLE001 - serve-stale: keep the snapshot, note, retry

@@ -115,6 +115,7 @@ class DnsServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        await asyncio.get_running_loop().run_in_executor(None, self.follower.close)
         if self._udp is not None:
             self._udp.close()
             self._udp = None
