@@ -13,8 +13,10 @@ from dnsd.domain.errors import InvalidInput, Reason
 
 MAX_NAME = 253  # octets in text form without the trailing dot; 255 on the wire
 MAX_LABEL = 63
-_LDH = re.compile(r"^_?[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?$")
+_LDH = re.compile(r"^_?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _LENIENT = re.compile(r"^[\x21-\x2d\x2f-\x7e]+$")  # printable ASCII except '.'
+# IDNA (RFC 3490 section 3.1) treats these full stops like '.'; users paste them from CJK text
+_IDNA_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 
 
 def _to_ascii(label: str) -> str:
@@ -54,7 +56,7 @@ def name_problems(text: str, *, wildcard: bool = True, strict: bool = True) -> t
     ``strict`` applies the hostname rules of the API (LDH plus ``_`` labels, ``*`` leftmost);
     ``strict=False`` accepts every name bind9 accepts in a zone file (RFC 2181).
     """
-    raw = text.strip()
+    raw = text.strip().translate(_IDNA_DOTS)
     if raw.endswith("."):
         raw = raw[:-1]
     if not raw:

@@ -9,6 +9,12 @@ from dataclasses import dataclass
 from dnsd.domain.errors import InvalidInput, Reason
 
 _POOL_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+POOL_NAME_RULE = "pool names are 1-63 lower-case letters, digits and hyphens"
+
+
+def is_pool_name(name: str) -> bool:
+    """True when ``name`` (already stripped and lower-cased) is a valid pool name."""
+    return bool(_POOL_NAME.match(name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +39,13 @@ def normalize_addresses(values: list[str], field: str, reasons: list[Reason]) ->
     out: list[str] = []
     for i, text in enumerate(values):
         try:
-            addr = ipaddress.ip_address(str(text).strip()).compressed
+            parsed = ipaddress.ip_address(str(text).strip())
         except ValueError:
+            parsed = None
+        if parsed is None or (isinstance(parsed, ipaddress.IPv6Address) and parsed.scope_id is not None):
             reasons.append(Reason(f"{field}.{i}", f"{text!r} is not an IPv4 or IPv6 address"))
             continue
+        addr = parsed.compressed
         if addr in out:
             reasons.append(Reason(f"{field}.{i}", f"duplicate address {addr}"))
             continue
@@ -50,8 +59,8 @@ def make_pool(
     """Validate every field at once and build a :class:`Pool`; raises :class:`InvalidInput`."""
     reasons: list[Reason] = []
     name = name.strip().lower()
-    if not _POOL_NAME.match(name):
-        reasons.append(Reason("name", "pool names are 1-63 lower-case letters, digits and hyphens"))
+    if not is_pool_name(name):
+        reasons.append(Reason("name", POOL_NAME_RULE))
     addrs = normalize_addresses(addresses, "addresses", reasons)
     if not addrs:
         reasons.append(Reason("addresses", "a pool needs at least one address"))

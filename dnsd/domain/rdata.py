@@ -8,7 +8,6 @@ fit to show a user; callers attach the field name.
 from __future__ import annotations
 
 import ipaddress
-import shlex
 from dataclasses import dataclass
 
 from dnsd.domain.names import name_problems
@@ -23,7 +22,10 @@ POOL_TYPES = ("A", "AAAA")
 TXT_CHUNK = 255
 
 
-def _name(text: str) -> str:
+def _name(text: str, *, root: bool = False) -> str:
+    """A canonical name; ``root`` allows "." (null MX, RFC 7505; "no service" SRV, RFC 2782)."""
+    if root and text.strip() == ".":
+        return ""
     name, problems = name_problems(text, wildcard=True, strict=False)
     if problems:
         raise ValueError("; ".join(problems))
@@ -35,10 +37,10 @@ def _fqdn(name: str) -> str:
 
 
 def _uint(text: str, bits: int, what: str) -> int:
-    try:
-        value = int(text, 10)
-    except ValueError:
-        raise ValueError(f"{what} must be an integer, got {text!r}") from None
+    # int() alone would also take '+5', '1_000' and non-ASCII digits, which no zone file has
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(f"{what} must be an integer, got {text!r}")
+    value = int(text, 10)
     if not 0 <= value < (1 << bits):
         raise ValueError(f"{what} must be between 0 and {(1 << bits) - 1}, got {value}")
     return value
@@ -226,6 +228,8 @@ def _parse_address(rtype: str, text: str) -> Address:
         addr = ipaddress.ip_address(text.strip())
     except ValueError:
         raise ValueError(f"{text!r} is not an IP address") from None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.scope_id is not None:
+        raise ValueError(f"{text!r} is not an IP address for DNS data (it has a scope '%{addr.scope_id}')")
     want = 4 if rtype == "A" else 6
     if addr.version != want:
         raise ValueError(f"{text!r} is not an IPv{want} address ({rtype} record)")
@@ -237,12 +241,18 @@ def _parse_caa(text: str) -> CAA:
     if len(parts) != 3:
         raise ValueError(f"expected 'flags tag value', got {text!r}")
     tag = parts[1].lower()
-    if not tag.isalnum() or len(tag) > 15:
+    if not (tag.isascii() and tag.isalnum() and len(tag) <= 15):
         raise ValueError(f"CAA tag {parts[1]!r} must be 1-15 letters or digits")
     value = parts[2]
     if value.startswith('"'):
-        words = shlex.split(value)
-        value = " ".join(words)
+        # the same <character-string> syntax (and escapes) as TXT, which is what to_text prints
+        words = quoted_strings(value)
+        if len(words) != 1:
+            raise ValueError(f"a CAA value is one quoted string, got {value!r}")
+        try:
+            value = _unescape(words[0]).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"CAA value {value!r} is not UTF-8 text") from None
     return CAA(_uint(parts[0], 8, "flags"), tag, value)
 
 
@@ -254,11 +264,14 @@ def parse_rdata(rtype: str, text: str) -> Rdata:
         return Target(_name(_fields(text, 1, "name")[0]))
     if rtype == "MX":
         pref, exchange = _fields(text, 2, "preference exchange")
-        return MX(_uint(pref, 16, "preference"), _name(exchange))
+        return MX(_uint(pref, 16, "preference"), _name(exchange, root=True))
     if rtype == "SRV":
         prio, weight, port, target = _fields(text, 4, "priority weight port target")
         return SRV(
-            _uint(prio, 16, "priority"), _uint(weight, 16, "weight"), _uint(port, 16, "port"), _name(target)
+            _uint(prio, 16, "priority"),
+            _uint(weight, 16, "weight"),
+            _uint(port, 16, "port"),
+            _name(target, root=True),
         )
     if rtype == "TXT":
         return parse_txt(text)

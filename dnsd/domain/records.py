@@ -8,9 +8,12 @@ from dataclasses import dataclass
 
 from dnsd.domain.errors import InvalidInput, Reason
 from dnsd.domain.names import is_subdomain, name_problems
+from dnsd.domain.pools import POOL_NAME_RULE, is_pool_name
 from dnsd.domain.rdata import POOL_TYPES, RECORD_TYPES, Rdata, parse_rdata
 
 MAX_TTL = 2147483647
+MAX_OWNER = 255  # the width of the owner columns
+OWNER_LIMIT = f"at most {MAX_OWNER} characters"
 _OWNER = re.compile(r"^[a-z0-9][a-z0-9_-]*:\S{1,240}$")
 
 
@@ -76,6 +79,9 @@ def _check_shape(rtype: str, values: list[str] | None, pool: str | None, reasons
         reasons.append(Reason("values", "give at least one value (or a 'pool' for A/AAAA)"))
     if pool is not None and rtype not in POOL_TYPES:
         reasons.append(Reason("pool", f"only A and AAAA records may point at a pool, not {rtype}"))
+    elif pool is not None and not values and not is_pool_name(pool):
+        # an empty name must not pass: the RRset would be stored with neither values nor pool
+        reasons.append(Reason("pool", f"{pool!r} is not a pool name ({POOL_NAME_RULE})"))
 
 
 def make_rrset(
@@ -98,12 +104,13 @@ def make_rrset(
     rtype = rtype.upper()
     if rtype not in RECORD_TYPES:
         reasons.append(Reason("type", f"unsupported type {rtype!r}; one of {', '.join(RECORD_TYPES)}"))
-    if not isinstance(ttl, int) or not max(0, limits.floor) <= ttl <= min(MAX_TTL, limits.ceiling):
+    low, high = max(0, limits.floor), min(MAX_TTL, limits.ceiling)
+    if isinstance(ttl, bool) or not isinstance(ttl, int) or not low <= ttl <= high:
+        reasons.append(Reason("ttl", f"must be between {low} and {high}"))
+    if not _OWNER.match(owner or "") or len(owner) > MAX_OWNER:
         reasons.append(
-            Reason("ttl", f"must be between {max(0, limits.floor)} and {min(MAX_TTL, limits.ceiling)}")
+            Reason("owner", f"must look like 'kind:identity' (e.g. 'k8s:user/alice'), {OWNER_LIMIT}")
         )
-    if not _OWNER.match(owner or ""):
-        reasons.append(Reason("owner", "must look like 'kind:identity', e.g. 'k8s:default/service/web'"))
     pool_name = pool.strip().lower() if pool is not None else None
     _check_shape(rtype, values, pool_name, reasons)
     rdatas = _check_values(rtype, values or [], reasons) if rtype in RECORD_TYPES else ()

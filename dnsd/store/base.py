@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import StoreUnavailable
+from dnsd.domain.names import name_problems
 from dnsd.domain.records import TtlLimits
 from dnsd.domain.zones import next_serial
 from dnsd.store.engine import WRITE_OPTION, is_sqlite
@@ -38,6 +39,19 @@ class ZoneDelta:
     added: Sequence[RRLine] = ()
     bump: bool = True
     deleted: bool = False
+
+
+def name_key(text: str) -> str:
+    """The canonical form of a name a caller typed (any case, trailing dot, IDNA), for lookups.
+
+    Nothing is validated: a name that is not valid simply matches nothing.
+    """
+    return name_problems(text, strict=False)[0]
+
+
+def pool_key(text: str) -> str:
+    """The canonical form of a pool name a caller typed, for lookups."""
+    return text.strip().lower()
 
 
 class StoreBase:

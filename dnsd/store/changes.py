@@ -12,7 +12,7 @@ from dnsd.domain.changes import Change, ZoneChange
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
 from dnsd.domain.zones import Zone
-from dnsd.store.base import StoreBase
+from dnsd.store.base import StoreBase, name_key
 from dnsd.store.convert import (
     change_from_row,
     pool_from_row,
@@ -52,9 +52,7 @@ class ChangeOps(StoreBase):
         with self.read() as session:
             query = select(ChangeRow).where(ChangeRow.id > after_id)
             if zone:
-                touched = select(ChangeZoneRow.change_id).where(
-                    ChangeZoneRow.zone == zone.lower().rstrip(".")
-                )
+                touched = select(ChangeZoneRow.change_id).where(ChangeZoneRow.zone == name_key(zone))
                 query = query.where(ChangeRow.id.in_(touched))
             if owner:
                 query = query.where(ChangeRow.owner == owner)
@@ -67,7 +65,7 @@ class ChangeOps(StoreBase):
         with self.read() as session:
             rows = session.scalars(
                 select(ChangeZoneRow)
-                .where(ChangeZoneRow.zone == zone, ChangeZoneRow.change_id > after_serial_change)
+                .where(ChangeZoneRow.zone == name_key(zone), ChangeZoneRow.change_id > after_serial_change)
                 .order_by(ChangeZoneRow.change_id)
             )
             return [zone_change_from_row(r) for r in rows]

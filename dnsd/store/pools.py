@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict, NotFound
 from dnsd.domain.pools import Pool, make_pool
-from dnsd.store.base import StoreBase, ZoneDelta
+from dnsd.store.base import StoreBase, ZoneDelta, pool_key
 from dnsd.store.convert import pool_from_row
 from dnsd.store.tables import PoolAddressRow, PoolRow, RecordRow, ZoneRow
 
@@ -72,7 +72,7 @@ class PoolOps(StoreBase):
 
     @staticmethod
     def _pool_row(session: Session, name: str) -> PoolRow:
-        row = session.scalar(select(PoolRow).where(PoolRow.name == name))
+        row = session.scalar(select(PoolRow).where(PoolRow.name == pool_key(name)))
         if row is None:
             raise NotFound("pool", name)
         return row
@@ -98,10 +98,14 @@ class PoolOps(StoreBase):
             if new == old:
                 return old
             row.description = new.description
+            # delete the old address rows before inserting the new ones: the unit of work would
+            # insert first, and an address kept in the new set would break the unique constraint
+            row.addresses = []
+            session.flush()
             row.addresses = _address_rows(new)
             deltas = self._affected_zones(session, row.id, old, new) if new.addresses != old.addresses else []
             self.record_change(
-                session, actor=actor, action="pool.update", subject=name,
+                session, actor=actor, action="pool.update", subject=new.name,
                 deltas=deltas, before=pool_dict(old), after=pool_dict(new),
             )  # fmt: skip
             return new
@@ -130,5 +134,5 @@ class PoolOps(StoreBase):
             before = pool_dict(pool_from_row(row))
             session.delete(row)
             self.record_change(
-                session, actor=actor, action="pool.delete", subject=name, deltas=[], before=before
+                session, actor=actor, action="pool.delete", subject=row.name, deltas=[], before=before
             )

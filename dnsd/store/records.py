@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict, InvalidInput, NotFound
 from dnsd.domain.records import RRset, find_zone, make_rrset, placement_problems
-from dnsd.store.base import StoreBase, ZoneDelta
+from dnsd.store.base import StoreBase, ZoneDelta, name_key, pool_key
 from dnsd.store.convert import pool_from_row, rrset_dict, rrset_from_row
 from dnsd.store.tables import PoolRow, RecordRow, ZoneRow
 
@@ -45,7 +45,7 @@ class RecordOps(StoreBase):
 
     @staticmethod
     def _pool(session: Session, name: str) -> PoolRow:
-        row = session.scalar(select(PoolRow).where(PoolRow.name == name))
+        row = session.scalar(select(PoolRow).where(PoolRow.name == pool_key(name)))
         if row is None:
             raise NotFound("pool", name, field="pool")
         return row
@@ -70,7 +70,7 @@ class RecordOps(StoreBase):
         """
         with self.write() as session:
             zone = self._zone_for(session, rrset.name)
-            pool_id = self._pool(session, rrset.pool).id if rrset.pool else None
+            pool_id = self._pool(session, rrset.pool).id if rrset.pool is not None else None
             rows = session.scalars(
                 select(RecordRow).where(RecordRow.zone_id == zone.id, RecordRow.name == rrset.name)
             ).all()
@@ -164,7 +164,7 @@ class RecordOps(StoreBase):
     ) -> list[RRset]:
         """Delete the RRsets at ``name`` (optionally of one type) in one transaction (CI teardown)."""
         with self.write() as session:
-            query = select(RecordRow).where(RecordRow.name == name)
+            query = select(RecordRow).where(RecordRow.name == name_key(name))
             if rtype:
                 query = query.where(RecordRow.type == rtype.upper())
             rows = session.scalars(query.order_by(RecordRow.type)).all()
@@ -183,13 +183,15 @@ class RecordOps(StoreBase):
     @staticmethod
     def _filtered(query: Select[RecordRow, str], flt: RecordFilter) -> Select[RecordRow, str]:
         if flt.zone:
-            query = query.where(ZoneRow.name == flt.zone.lower().rstrip("."))
+            query = query.where(ZoneRow.name == name_key(flt.zone))
         if flt.name:
-            query = query.where(RecordRow.name == flt.name.lower().rstrip("."))
+            query = query.where(RecordRow.name == name_key(flt.name))
         if flt.type:
             query = query.where(RecordRow.type == flt.type.upper())
         if flt.owner:
             query = query.where(RecordRow.owner == flt.owner)
         if flt.pool:
-            query = query.join(PoolRow, RecordRow.pool_id == PoolRow.id).where(PoolRow.name == flt.pool)
+            query = query.join(PoolRow, RecordRow.pool_id == PoolRow.id).where(
+                PoolRow.name == pool_key(flt.pool)
+            )
         return query

@@ -7,11 +7,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict, InvalidInput, NotFound, Reason
 from dnsd.domain.names import name_problems
 from dnsd.domain.records import MAX_TTL
 from dnsd.domain.zones import Zone, next_serial
-from dnsd.store.base import StoreBase, ZoneDelta
+from dnsd.store.base import StoreBase, ZoneDelta, name_key
 from dnsd.store.convert import zone_from_row
 from dnsd.store.tables import RecordRow, ZoneRow
 
@@ -24,6 +25,11 @@ def zone_dict(zone: Zone) -> dict[str, Any]:
         "refresh": zone.refresh, "retry": zone.retry, "expire": zone.expire, "minimum": zone.minimum,
         "ttl": zone.ttl, "secondaries": list(zone.secondaries), "dnspod_sync": zone.dnspod_sync,
     }  # fmt: skip
+
+
+def apex_ns_lines(zone: Zone) -> list[RRLine]:
+    """The apex NS RRs the zone answers with (they come from its settings, not from records)."""
+    return [(zone.name, "NS", zone.ttl, f"{host}.") for host in zone.ns]
 
 
 def _host(text: str, field: str, reasons: list[Reason]) -> str:
@@ -82,7 +88,7 @@ class ZoneOps(StoreBase):
 
     def get_zone(self, name: str) -> Zone:
         with self.read() as session:
-            row = session.scalar(select(ZoneRow).where(ZoneRow.name == name.lower().rstrip(".")))
+            row = session.scalar(select(ZoneRow).where(ZoneRow.name == name_key(name)))
             if row is None:
                 raise NotFound("zone", name)
             return zone_from_row(row)
@@ -93,11 +99,13 @@ class ZoneOps(StoreBase):
 
     def update_zone(self, name: str, actor: str, **fields: Any) -> Zone:
         """Change SOA/NS fields (validated as in :func:`make_zone`); bumps the serial."""
+        name = name_key(name)
         with self.write() as session:
             row = session.scalar(select(ZoneRow).where(ZoneRow.name == name))
             if row is None:
                 raise NotFound("zone", name)
-            before = zone_dict(zone_from_row(row))
+            old = zone_from_row(row)
+            before = zone_dict(old)
             merged = {**before, **{k: v for k, v in fields.items() if v is not None}}
             merged.pop("name")
             zone = make_zone(name, **merged)
@@ -106,14 +114,19 @@ class ZoneOps(StoreBase):
                 return zone_from_row(row)
             for key, value in after.items():
                 setattr(row, key, value)
+            # IXFR sends what changed at the apex: NS hosts or their TTL (the SOA it adds itself)
+            old_ns, new_ns = apex_ns_lines(old), apex_ns_lines(zone)
+            removed = [line for line in old_ns if line not in new_ns]
+            added = [line for line in new_ns if line not in old_ns]
             self.record_change(
                 session, actor=actor, action="zone.update", subject=name,
-                deltas=[ZoneDelta(row)], before=before, after=after,
+                deltas=[ZoneDelta(row, removed, added)], before=before, after=after,
             )  # fmt: skip
             return zone_from_row(row)
 
     def delete_zone(self, name: str, actor: str, force: bool = False) -> None:
         """Remove a zone; :class:`Conflict` while it holds records unless ``force``."""
+        name = name_key(name)
         with self.write() as session:
             row = session.scalar(select(ZoneRow).where(ZoneRow.name == name))
             if row is None:

@@ -1,0 +1,62 @@
+"""The application factory. Nothing is built at import time: call :func:`create_app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.bodies import BodyLimit, JsonBodies
+from api.deps import AppContext, ReadyCheck
+from api.errors import install_error_handlers
+from api.routes import changes, health, pools, records, zones
+from dnsd import __version__
+from dnsd.config import Settings
+from dnsd.domain.records import TtlLimits
+from dnsd.store.engine import make_engine
+from dnsd.store.zonestore import ZoneStore
+
+log = logging.getLogger("dnsd.api")
+
+
+def create_app(
+    settings: Settings, store: ZoneStore | None = None, ready: ReadyCheck | None = None
+) -> FastAPI:
+    """The HTTP API over ``store`` (built from ``settings.database_url`` when not given).
+
+    ``ready`` reports whether the rest of the process (the DNS side's first snapshot) can serve;
+    ``/readyz`` answers 503 with its reason while it says no. A store built here is closed
+    when the app shuts down; a store passed in stays the caller's.
+    """
+    owned = store is None
+    if store is None:
+        limits = TtlLimits(settings.ttl_floor, settings.ttl_ceiling)
+        store = ZoneStore(make_engine(settings.database_url), limits)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            store.engine.dispose()
+
+    app = FastAPI(
+        title="dnsd",
+        version=__version__,
+        summary="Authoritative DNS for the custom domains of web services",
+        lifespan=lifespan,
+    )
+    app.state.ctx = AppContext(settings, store, ready)
+    install_error_handlers(app)
+    app.add_middleware(JsonBodies)
+    app.add_middleware(BodyLimit)
+    for module in (records, zones, pools, changes, health):
+        app.include_router(module.router)
+    if settings.auth_disabled:
+        log.warning(
+            "AUTHENTICATION IS DISABLED (dev mode): anyone who reaches this API may change every "
+            "zone, pool and record, acting as %r. Use this for a local demo only.",
+            "dev",
+        )
+    return app

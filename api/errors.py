@@ -1,0 +1,122 @@
+"""Every error the API answers with, mapped to its HTTP status in this one place.
+
+Routes raise domain errors (:mod:`dnsd.domain.errors`) or the few HTTP-only errors defined here
+and never build error responses themselves. Bodies follow FastAPI's conventions: a 422 lists
+``{"loc", "msg", "type"}`` items like FastAPI's own validation errors; every other error has
+``{"detail": {"message", ...}}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from api.schemas import ConflictOut, ErrorOut, NotFoundOut
+from dnsd.domain.errors import Conflict, DnsdError, InvalidInput, NotFound, Reason, StoreUnavailable
+
+log = logging.getLogger("dnsd.api")
+
+
+class ApiError(Exception):
+    """Errors that exist only at the HTTP edge (authentication, authorisation, readiness)."""
+
+
+class Unauthenticated(ApiError):
+    """No bearer token, or one that is unknown or revoked (401)."""
+
+
+class Forbidden(ApiError):
+    """A valid token acting outside its scope (403)."""
+
+
+class NotReady(ApiError):
+    """The process cannot serve yet or any more (503 from ``/readyz``)."""
+
+
+class PayloadTooLarge(ApiError):
+    """The request body is over the size limit (413; raised by :mod:`api.bodies`)."""
+
+
+class InvalidQuery(InvalidInput):
+    """:class:`InvalidInput` about query parameters rather than the body (``loc`` starts "query")."""
+
+    location = "query"
+
+
+def _loc(location: str, field: str) -> list[str | int]:
+    """``values.1`` -> ``[location, "values", 1]``: FastAPI's own ``loc`` shape."""
+    parts: list[str | int] = [location]
+    parts += [int(p) if p.isdigit() else p for p in field.split(".") if p]
+    return parts
+
+
+def _invalid(exc: InvalidInput) -> list[dict[str, Any]]:
+    location = getattr(exc, "location", "body")
+    reasons = exc.reasons or [Reason("", str(exc))]
+    return [{"loc": _loc(location, r.field), "msg": r.message, "type": "value_error"} for r in reasons]
+
+
+def _not_found(exc: NotFound) -> dict[str, Any]:
+    return {"message": str(exc), "kind": exc.kind, "key": exc.key, "field": exc.field}
+
+
+def _conflict(exc: Conflict) -> dict[str, Any]:
+    return {"message": str(exc), "holder": exc.holder}
+
+
+def _message(exc: Exception) -> dict[str, Any]:
+    return {"message": str(exc)}
+
+
+# Most specific first: the first class the error is an instance of decides.
+_STATUS: tuple[tuple[type[Exception], int, Callable[[Any], Any]], ...] = (
+    (InvalidInput, 422, _invalid),
+    (NotFound, 404, _not_found),
+    (Conflict, 409, _conflict),
+    (StoreUnavailable, 503, _message),
+    (NotReady, 503, _message),
+    (Unauthenticated, 401, _message),
+    (Forbidden, 403, _message),
+    (PayloadTooLarge, 413, _message),
+    (DnsdError, 400, _message),
+    (ApiError, 500, _message),
+)
+
+
+def error_response(exc: Exception) -> JSONResponse:
+    """The HTTP response for a domain or API error."""
+    for kind, status, detail in _STATUS:
+        if isinstance(exc, kind):
+            headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            if status == 503:
+                log.warning("answering 503: %s", exc)
+            return JSONResponse({"detail": detail(exc)}, status_code=status, headers=headers)
+    raise TypeError(f"no HTTP mapping for {type(exc).__name__}")
+
+
+_DOCUMENTED: dict[int, tuple[type[Any], str]] = {
+    401: (ErrorOut, "no bearer token, or an unknown or revoked one"),
+    403: (ErrorOut, "the token's scope does not cover this"),
+    404: (NotFoundOut, "a zone, pool or record named in the request does not exist"),
+    409: (ConflictOut, "clashes with existing data; `holder` names the owner holding the name"),
+    503: (ErrorOut, "the database is unreachable"),
+}
+
+
+def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error statuses a route may answer with."""
+    return {code: {"model": _DOCUMENTED[code][0], "description": _DOCUMENTED[code][1]} for code in codes}
+
+
+async def _handle(_request: Request, exc: Exception) -> JSONResponse:
+    return error_response(exc)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register :func:`error_response` for every error class the API maps."""
+    app.add_exception_handler(DnsdError, _handle)
+    app.add_exception_handler(ApiError, _handle)

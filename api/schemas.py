@@ -1,0 +1,233 @@
+"""Request and response bodies. Separate from the domain dataclasses; converted here, at the edge.
+
+Request models check only JSON shapes (a string here, a list of strings there); the rules of
+DNS are the domain's, which reports every broken one at once as a 422 in the same format.
+Unknown fields are refused, so a misspelt field never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dnsd.domain.changes import Change, ZoneChange
+from dnsd.domain.pools import Pool
+from dnsd.domain.records import RRset
+from dnsd.domain.zones import Zone
+from dnsd.store.records import PutResult
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecordIn(Body):
+    name: str = Field(examples=["www.hello-web.com"])
+    type: str = Field(examples=["A"], description="A, AAAA, CNAME, DNAME, TXT, MX, SRV, NS, CAA or PTR")
+    ttl: int = 300
+    owner: str = Field(examples=["k8s:default/service/hello-web"], description="'kind:identity'")
+    values: list[str] | None = Field(None, description="rdata in presentation form, e.g. '10 mx.example.'")
+    pool: str | None = Field(None, examples=["istio-ingressgateway"], description="A/AAAA only")
+
+
+class RecordPatch(Body):
+    ttl: int | None = None
+    values: list[str] | None = Field(None, description="replaces the values (and drops any pool)")
+    pool: str | None = Field(None, description="replaces the values with this pool (A/AAAA)")
+
+
+class RecordOut(BaseModel):
+    id: int
+    name: str
+    type: str
+    ttl: int
+    values: list[str]
+    pool: str | None
+    owner: str
+    zone: str
+
+    @classmethod
+    def of(cls, rrset: RRset) -> RecordOut:
+        assert rrset.id is not None, "only stored RRsets are shown"
+        return cls(
+            id=rrset.id, name=rrset.name, type=rrset.rtype, ttl=rrset.ttl, values=rrset.value_texts(),
+            pool=rrset.pool, owner=rrset.owner, zone=rrset.zone,
+        )  # fmt: skip
+
+
+class RecordWritten(RecordOut):
+    serial: int = Field(description="the zone's serial after this request")
+    changed: bool = Field(description="false when the record already held exactly this content")
+
+    @classmethod
+    def of_result(cls, result: PutResult) -> RecordWritten:
+        base = RecordOut.of(result.rrset).model_dump()
+        return cls(**base, serial=result.serial, changed=result.changed)
+
+
+class RecordPage(BaseModel):
+    items: list[RecordOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class RecordsDeleted(BaseModel):
+    deleted: list[RecordOut]
+
+
+class ZoneFields(Body):
+    mname: str | None = Field(None, description="primary master (default: the first NS host)")
+    rname: str | None = Field(None, description="responsible mailbox (default: hostmaster.<zone>)")
+    refresh: int | None = None
+    retry: int | None = None
+    expire: int | None = None
+    minimum: int | None = Field(None, description="negative-caching TTL (RFC 2308)")
+    ttl: int | None = Field(None, description="TTL of the SOA and apex NS records")
+    secondaries: list[str] | None = Field(None, description="addresses to NOTIFY and allow transfers")
+    dnspod_sync: bool | None = None
+
+
+class ZoneIn(ZoneFields):
+    name: str = Field(examples=["hello-web.com"])
+    ns: list[str] = Field(examples=[["ns1.hello-web.com", "ns2.hello-web.com"]])
+
+
+class ZonePatch(ZoneFields):
+    ns: list[str] | None = None
+
+
+class ZoneOut(BaseModel):
+    name: str
+    serial: int
+    ns: list[str]
+    mname: str
+    rname: str
+    refresh: int
+    retry: int
+    expire: int
+    minimum: int
+    ttl: int
+    secondaries: list[str]
+    dnspod_sync: bool
+
+    @classmethod
+    def of(cls, zone: Zone) -> ZoneOut:
+        return cls(
+            name=zone.name, serial=zone.serial, ns=list(zone.ns), mname=zone.mname, rname=zone.rname,
+            refresh=zone.refresh, retry=zone.retry, expire=zone.expire, minimum=zone.minimum,
+            ttl=zone.ttl, secondaries=list(zone.secondaries), dnspod_sync=zone.dnspod_sync,
+        )  # fmt: skip
+
+
+class ZoneList(BaseModel):
+    items: list[ZoneOut]
+
+
+class PoolIn(Body):
+    name: str = Field(examples=["istio-ingressgateway"])
+    addresses: list[str] = Field(examples=[["10.0.0.10", "fd00::10"]])
+    description: str = ""
+    external_addresses: list[str] = Field([], description="what the public view (DNSPod) publishes")
+
+
+class PoolPatch(Body):
+    addresses: list[str] | None = None
+    description: str | None = None
+    external_addresses: list[str] | None = None
+
+
+class PoolOut(BaseModel):
+    name: str
+    addresses: list[str]
+    description: str
+    external_addresses: list[str]
+
+    @classmethod
+    def of(cls, pool: Pool) -> PoolOut:
+        return cls(
+            name=pool.name,
+            addresses=list(pool.addresses),
+            description=pool.description,
+            external_addresses=list(pool.external_addresses),
+        )
+
+
+class PoolList(BaseModel):
+    items: list[PoolOut]
+
+
+class ZoneChangeOut(BaseModel):
+    zone: str
+    prev_serial: int | None
+    serial: int | None
+    removed: list[tuple[str, str, int, str]] = Field(description="RRs removed: [name, type, ttl, rdata]")
+    added: list[tuple[str, str, int, str]] = Field(description="RRs added: [name, type, ttl, rdata]")
+
+    @classmethod
+    def of(cls, zc: ZoneChange) -> ZoneChangeOut:
+        return cls(
+            zone=zc.zone, prev_serial=zc.prev_serial, serial=zc.serial,
+            removed=list(zc.removed), added=list(zc.added),
+        )  # fmt: skip
+
+
+class ChangeOut(BaseModel):
+    id: int
+    created_at: dt.datetime
+    actor: str
+    owner: str | None
+    action: str
+    subject: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    zones: list[ZoneChangeOut]
+
+    @classmethod
+    def of(cls, change: Change) -> ChangeOut:
+        created = change.created_at
+        if created.tzinfo is None:  # SQLite keeps no offset; the store writes UTC
+            created = created.replace(tzinfo=dt.UTC)
+        return cls(
+            id=change.id, created_at=created, actor=change.actor, owner=change.owner,
+            action=change.action, subject=change.subject, before=change.before, after=change.after,
+            zones=[ZoneChangeOut.of(z) for z in change.zones],
+        )  # fmt: skip
+
+
+class ChangeList(BaseModel):
+    items: list[ChangeOut]
+
+
+class Status(BaseModel):
+    status: str
+
+
+class Message(BaseModel):
+    message: str
+
+
+class ConflictDetail(Message):
+    holder: str | None = Field(description="the owner holding the name, when that is the conflict")
+
+
+class NotFoundDetail(Message):
+    kind: str = Field(examples=["pool"])
+    key: str
+    field: str | None = Field(description="the request field that named it, if any", examples=["pool"])
+
+
+class ErrorOut(BaseModel):
+    """Documents the error bodies in OpenAPI; built by :mod:`api.errors`."""
+
+    detail: Message
+
+
+class ConflictOut(BaseModel):
+    detail: ConflictDetail
+
+
+class NotFoundOut(BaseModel):
+    detail: NotFoundDetail
