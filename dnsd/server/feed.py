@@ -1,8 +1,10 @@
 """Live changes: follow the store's change feed and swap in rebuilt snapshots.
 
-The follower polls ``store.feed(cursor)`` every ``poll_interval`` seconds and whenever it is
-woken (PostgreSQL NOTIFY, see :mod:`dnsd.server.listen`), rebuilds only the zones the new
-changes touched, in a worker thread, and swaps the snapshot (which starts a new response cache).
+The follower reads the changes after its cursor every ``poll_interval`` seconds and whenever it
+is woken (PostgreSQL NOTIFY, see :mod:`dnsd.server.listen`), moves only the zones they touched
+forward (patched from the changes' RR lines, or re-read; see :mod:`dnsd.server.patch`) in a
+worker thread, and swaps the snapshot (which starts a new response cache). The cursor is the
+last change applied, so a change committed meanwhile is picked up by the next round.
 When the database is unreachable it keeps the last snapshot (serve-stale), records the error in
 :class:`ServerState`, and retries with exponential backoff up to ``max_backoff`` seconds.
 """
@@ -13,13 +15,15 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from dnsd.domain.changes import Change
 from dnsd.domain.errors import StoreUnavailable
 from dnsd.domain.snapshot import Snapshot, ZoneData, build_zone
 from dnsd.server.holder import SnapshotHolder
+from dnsd.server.patch import PATCHABLE_ACTIONS, ZonePatch, serving_zone
 from dnsd.server.state import ServerState
 from dnsd.store.zonestore import ZoneStore
 
@@ -32,26 +36,55 @@ T = TypeVar("T")
 def load_snapshot(store: ZoneStore, generation: int = 1) -> Snapshot:
     """Every zone, read in one transaction (blocking: call it from a thread)."""
     state = store.load_state()
-    zones = {name: build_zone(zone, rrsets, state.pools) for name, (zone, rrsets) in state.zones.items()}
+    zones = {
+        name: serving_zone(build_zone(zone, rrsets, state.pools))
+        for name, (zone, rrsets) in state.zones.items()
+    }
     return Snapshot(zones, generation=generation, cursor=state.cursor)
 
 
-def rebuild(store: ZoneStore, snapshot: Snapshot, changed: Iterable[str], cursor: int) -> Snapshot:
-    """``snapshot`` with the ``changed`` zones re-read (deleted ones dropped), up to ``cursor``.
+def pending_changes(store: ZoneStore, cursor: int) -> list[Change]:
+    """Every change after ``cursor``, oldest first."""
+    changes: list[Change] = []
+    while True:
+        page = store.list_changes(after_id=cursor, limit=FEED_PAGE)
+        changes += page
+        if len(page) < FEED_PAGE:
+            return changes
+        cursor = page[-1].id
 
-    The cursor is the last feed entry seen, not the load's own (later) one: a change to another
-    zone committed in between must still come through the feed next time.
-    """
-    names = sorted(set(changed))
-    state = store.load_state(names)
+
+def apply_changes(store: ZoneStore, snapshot: Snapshot, changes: list[Change]) -> tuple[Snapshot, set[str]]:
+    """``snapshot`` moved forward by ``changes``: record and pool changes are patched in from
+    their RR lines; zones changed any other way (created, updated, deleted) are re-read whole.
+    Returns the new snapshot and the names of the zones that changed."""
+    patches: dict[str, ZonePatch] = {}
+    reread: set[str] = set()
+    for change in changes:
+        for zone_change in change.zones:
+            name = zone_change.zone
+            if name in reread:
+                continue
+            base = snapshot.zones.get(name)
+            if change.action not in PATCHABLE_ACTIONS or base is None:
+                reread.add(name)
+                continue
+            patch = patches.setdefault(name, ZonePatch(base))
+            if not patch.apply(zone_change):
+                log.warning("change %d does not apply cleanly to %s; re-reading the zone", change.id, name)
+                reread.add(name)
     zones: dict[str, ZoneData] = dict(snapshot.zones)
-    for name in names:
-        if name in state.zones:
-            zone, rrsets = state.zones[name]
-            zones[name] = build_zone(zone, rrsets, state.pools)
-        else:
-            zones.pop(name, None)
-    return Snapshot(zones, generation=snapshot.generation + 1, cursor=cursor)
+    zones.update((name, patch.result()) for name, patch in patches.items() if name not in reread)
+    if reread:
+        state = store.load_state(sorted(reread))
+        for name in reread:
+            if name in state.zones:
+                zone, rrsets = state.zones[name]
+                zones[name] = serving_zone(build_zone(zone, rrsets, state.pools))
+            else:
+                zones.pop(name, None)
+    cursor = changes[-1].id if changes else snapshot.cursor
+    return Snapshot(zones, generation=snapshot.generation + 1, cursor=cursor), set(patches) | reread
 
 
 class FeedFollower:
@@ -114,26 +147,16 @@ class FeedFollower:
         """Apply every change after the current cursor; False when the database failed."""
         snapshot = self.holder.snapshot
         try:
-            cursor, zones = await self._in_thread(self._pending, snapshot.cursor)
-            if zones:
-                snapshot = await self._in_thread(rebuild, self.store, snapshot, zones, cursor)
+            changes = await self._in_thread(pending_changes, self.store, snapshot.cursor)
+            if changes:
+                snapshot, zones = await self._in_thread(apply_changes, self.store, snapshot, changes)
                 self._swapped(snapshot)
-                log.info("applied changes up to %d (%s)", cursor, ", ".join(sorted(zones)))
+                log.info("applied changes up to %d (%s)", snapshot.cursor, ", ".join(sorted(zones)))
         except Exception as exc:  # noqa: BLE001 - serve-stale: keep the snapshot, note, retry
             self._failed(exc)
             return False
         self._synced()
         return True
-
-    def _pending(self, cursor: int) -> tuple[int, set[str]]:
-        zones: set[str] = set()
-        while True:
-            entries = self.store.feed(cursor, limit=FEED_PAGE)
-            for entry in entries:
-                zones.update(entry.zones)
-                cursor = entry.id
-            if len(entries) < FEED_PAGE:
-                return cursor, zones
 
     def _swapped(self, snapshot: Snapshot) -> None:
         self.holder.swap(snapshot)
