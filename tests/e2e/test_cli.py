@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-
 import pytest
 
 from dnsd.store.zonestore import ZoneStore
 from tests.e2e.conftest import ZONE, dig
-from tests.e2e.live import start_serve_dns, wait_for, write
-
-
-def stop(proc: subprocess.Popen[str]) -> int:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+from tests.e2e.live import start_serve_dns, stop, wait_for, write
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -136,3 +136,27 @@ def test_serve_stale_while_the_database_is_unreachable(own_database: str) -> Non
     finally:
         thread.stop()
         engine.dispose()
+
+
+def test_record_registered_through_the_api_in_another_process(dns_server: ServerThread, db_url: str) -> None:
+    """The issue's acceptance path: POST /records to the API process -> the DNS answer changes."""
+    import httpx
+
+    from tests.e2e.live import start_api, stop
+
+    _token, secret = dns_server.store.create_token("e2e-live", "write")
+    api, base = start_api(db_url)
+    port = dns_server.port
+    try:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {secret}"}, timeout=30) as client:
+            body = {"name": f"api.{ZONE}", "type": "A", "values": ["10.6.0.1"], "owner": "ci:e2e-api"}
+            assert client.post("/records", json=body).status_code == 201
+            wait_for(lambda: addresses(port, f"api.{ZONE}") == {"10.6.0.1"}, what="API record answered")
+            patch = client.patch("/pools/istio-ingressgateway", json={"addresses": ["10.0.0.42"]})
+            assert patch.status_code == 200, patch.text
+            wait_for(lambda: addresses(port, f"www.{ZONE}") == {"10.0.0.42"}, what="pool change answered")
+            deleted = client.delete("/records", params={"name": f"api.{ZONE}", "owner": "ci:e2e-api"})
+            assert deleted.status_code == 200, deleted.text
+            wait_for(lambda: udp(port, f"api.{ZONE}").rcode() == dns.rcode.NXDOMAIN, what="API delete")
+    finally:
+        stop(api)
