@@ -81,9 +81,8 @@ def report(runs: list[Run], args: argparse.Namespace, ports: dict[str, int], que
             lat = statistics.median(r.latency_ms for r in mine)
             lost = sum(r.lost for r in mine)
             cpu = statistics.median(r.cpu_us for r in mine)
-            print(
-                f"  {mode} {server:>5}: {med[server]:>9.0f} qps, latency {lat:.3f} ms, lost {lost}, {cpu:.2f} us CPU/q"
-            )
+            figures = f"latency {lat:.3f} ms, lost {lost}, {cpu:.2f} us CPU/q"
+            print(f"  {mode} {server:>5}: {med[server]:>9.0f} qps, {figures}")
         print(f"  {mode} ratio dnsd/NSD: {med['dnsd'] / med['nsd']:.2f}")
     print("\ncommands (PORT: dnsd", ports["dnsd"], "/ NSD", ports["nsd"], "):")
     for mode in args.modes:
