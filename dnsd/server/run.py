@@ -21,6 +21,7 @@ from dnsd.domain.snapshot import Snapshot
 from dnsd.server.feed import FeedFollower
 from dnsd.server.holder import SnapshotHolder
 from dnsd.server.listen import libpq_url, listen_for_changes
+from dnsd.server.mmsg import make_udp_server
 from dnsd.server.responder import Responder
 from dnsd.server.state import ServerState
 from dnsd.server.tcp import DnsTcpProtocol, TcpLimits
@@ -72,8 +73,10 @@ class DnsServer:
         port: int | None = None,
         reuse_port: bool = False,
         state: ServerState | None = None,
+        batched_udp: bool = True,
     ) -> None:
         self.settings = settings
+        self.batched_udp = batched_udp
         self.host = settings.dns_host if host is None else host
         self.requested_port = settings.dns_port if port is None else port
         self.reuse_port = reuse_port
@@ -93,7 +96,8 @@ class DnsServer:
         await self.follower.load_initial()
         udp_sock, tcp_sock = bind_sockets(self.host, self.requested_port, self.reuse_port)
         self.port = udp_sock.getsockname()[1]
-        self._udp = UdpServer(udp_sock, self.holder, self.responder)
+        make = make_udp_server if self.batched_udp else UdpServer
+        self._udp = make(udp_sock, self.holder, self.responder)
         self._udp.start()
         loop = asyncio.get_running_loop()
         self._tcp = await loop.create_server(self._protocol, sock=tcp_sock, backlog=TCP_BACKLOG)
