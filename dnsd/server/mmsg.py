@@ -126,6 +126,7 @@ class MmsgUdpServer(UdpServer):
         self._slots = _Slots(sock.family)
         self._fd = sock.fileno()
         self._recv_headers = ctypes.addressof(self._slots.recv_hdr)
+        self._moved = False  # some send slot points at another slot's sender (see _answer)
 
     def drain(self) -> None:
         """Receive, answer and send batches until the socket is empty (or :data:`ROUNDS`)."""
@@ -140,6 +141,8 @@ class MmsgUdpServer(UdpServer):
             replies = self._answer(count)
             if replies:
                 self._send(replies)
+            if self._moved:
+                self._restore_names()
             if count < BATCH:
                 return
 
@@ -171,8 +174,16 @@ class MmsgUdpServer(UdpServer):
                 lens[lens_index] = len(body) + 2
             if out != i:  # a datagram before this one got no reply: point at this sender
                 ptrs[ptr_index] = s.name_ptrs[i]
+                self._moved = True
             out += 1
         return out
+
+    def _restore_names(self) -> None:
+        """Point every send slot back at its own sender slot after a batch that shifted some."""
+        s = self._slots
+        for j in range(BATCH):
+            s.send_ptrs[s.send_info[j][3]] = s.name_ptrs[j]
+        self._moved = False
 
     def _full_path(self, slot: int, data: bytes) -> bytes | None:
         """The full path; replies too large for a send slot go out at once by ``sendto``."""

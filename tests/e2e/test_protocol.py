@@ -279,3 +279,29 @@ def test_stdlib_event_loop_serves_too(zone_store: ZoneStore, db_url: str) -> Non
         assert tcp(thread.port, f"big.{ZONE}", "TXT").answer
     finally:
         thread.stop()
+
+
+def test_every_client_gets_its_own_answer_when_some_datagrams_are_dropped(port: int) -> None:
+    """Bursts mixing dropped datagrams (QR=1, short) with queries from many sockets: each
+    query's answer goes to its own sender, in this burst and in the ones after it."""
+    clients = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(12)]
+    try:
+        for client in clients:
+            client.settimeout(3)
+        dropped = bytearray(dns.message.make_query(f"www.{ZONE}", "A").to_wire())
+        dropped[2] |= 0x80
+        for burst in range(5):
+            expected = {}
+            for n, client in enumerate(clients):
+                if n % 3 == 0:
+                    client.sendto(bytes(dropped) if burst % 2 else b"\x00\x01", ("127.0.0.1", port))
+                msg = dns.message.make_query(f"www.{ZONE}" if n % 2 else f"mx.{ZONE}", "A")
+                msg.id = 100 * burst + n
+                expected[n] = msg
+                client.sendto(msg.to_wire(), ("127.0.0.1", port))
+            for n, client in enumerate(clients):
+                reply = dns.message.from_wire(client.recv(4096))
+                assert reply.id == expected[n].id and reply.question == expected[n].question
+    finally:
+        for client in clients:
+            client.close()
