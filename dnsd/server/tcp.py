@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import struct
 from collections import Counter
 from typing import cast
 
@@ -13,6 +14,9 @@ from dnsd.server.holder import SnapshotHolder
 from dnsd.server.responder import Responder
 
 log = logging.getLogger("dnsd.server")
+
+
+_frame_length = struct.Struct("!H").pack  # the 2-octet length before each message (RFC 1035 4.2.2)
 
 
 class TcpLimits:
@@ -51,6 +55,7 @@ class DnsTcpProtocol(asyncio.Protocol):
         self.client = ""
         self.transport: asyncio.Transport | None = None
         self._last = 0.0
+        self._loop = asyncio.get_running_loop()  # protocols are built on the loop that runs them
         self._timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -62,48 +67,50 @@ class DnsTcpProtocol(asyncio.Protocol):
             transport.abort()
             return
         self.transport = transport
-        loop = asyncio.get_running_loop()
-        self._last = loop.time()
-        self._timer = loop.call_later(self.limits.idle_timeout, self._check_idle)
+        self._last = self._loop.time()
+        self._timer = self._loop.call_later(self.limits.idle_timeout, self._check_idle)
 
     def data_received(self, data: bytes) -> None:
+        """Answer every complete frame in ``data`` (plus what was left over), in one write."""
         if self.transport is None:
             return
-        self._last = asyncio.get_running_loop().time()
-        buffer = self.buffer
-        buffer += data
-        pos, size = 0, len(buffer)
+        self._last = self._loop.time()
+        if self.buffer:
+            self.buffer += data
+            data = bytes(self.buffer)
+            self.buffer.clear()
+        get = self.holder.current.cache.tcp.get
+        pieces: list[bytes] = []
+        pos, size = 0, len(data)
         while size - pos >= 2:
-            length = (buffer[pos] << 8) | buffer[pos + 1]
-            if size - pos - 2 < length:
+            end = pos + 2 + ((data[pos] << 8) | data[pos + 1])
+            if end > size:
                 break
-            self._answer(bytes(buffer[pos + 2 : pos + 2 + length]))
-            pos += 2 + length
-        if pos:
-            del buffer[:pos]
+            body = get(data[pos + 4 : end])
+            if body is None:
+                pieces += self._full_path(data[pos + 2 : end])
+            else:
+                pieces += (_frame_length(len(body) + 2), data[pos + 2 : pos + 4], body)
+            pos = end
+        if pos < size:
+            self.buffer += data[pos:]
+        if pieces:
+            self.transport.write(b"".join(pieces))
 
-    def _answer(self, message: bytes) -> None:
-        assert self.transport is not None
-        body = self.holder.current.cache.tcp.get(message[2:])
-        if body is not None:
-            size = len(body) + 2
-            self.transport.write(bytes((size >> 8, size & 0xFF)) + message[:2] + body)
-            return
+    def _full_path(self, message: bytes) -> list[bytes]:
         try:
             responses = self.responder.respond_all(message, True)
-        except Exception:
+        except Exception:  # a bug must not stop the connection; the responder logs its own
             log.exception("unexpected error answering a TCP message from %s", self.client)
-            return
-        for response in responses:
-            self.transport.write(len(response).to_bytes(2, "big") + response)
+            return []
+        return [piece for r in responses for piece in (_frame_length(len(r)), r)]
 
     def _check_idle(self) -> None:
         if self.transport is None:
             return
-        loop = asyncio.get_running_loop()
-        remaining = self._last + self.limits.idle_timeout - loop.time()
+        remaining = self._last + self.limits.idle_timeout - self._loop.time()
         if remaining > 0:
-            self._timer = loop.call_later(remaining, self._check_idle)
+            self._timer = self._loop.call_later(remaining, self._check_idle)
             return
         self.transport.abort()  # idle (or stuck mid-frame): nothing of value left to flush
 
