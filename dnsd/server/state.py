@@ -32,6 +32,16 @@ class ServerState:
             return None
         return max(0.0, (now or time.time()) - self.synced_at)
 
+    def readiness(self) -> tuple[bool, str]:
+        """For the API's ``/readyz`` (``create_app(..., ready=state.readiness)``): ready once the
+        first snapshot is loaded; the reason says why not, or how stale the answers are."""
+        if not self.ready:
+            return False, "DNS snapshot not loaded yet" + (f": {self.last_error}" if self.last_error else "")
+        if not self.db_ok:
+            age = self.snapshot_age() or 0.0
+            return True, f"serving a snapshot {age:.0f}s old; database unreachable: {self.last_error}"
+        return True, "ok"
+
     def as_dict(self) -> dict[str, Any]:
         age = self.snapshot_age()
         return {

@@ -124,6 +124,8 @@ def test_serve_stale_while_the_database_is_unreachable(own_database: str) -> Non
         outage.begin()
         wait_for(lambda: not state.db_ok, what="database failure noticed")
         assert state.last_error and state.ready
+        ready, reason = state.readiness()
+        assert ready and "database unreachable" in reason
         for _ in range(3):  # cached, never-asked (full path) and negative answers all keep coming
             assert addresses(port, f"www.{ZONE}") == {"10.0.0.1", "10.0.0.2"}
             assert addresses(port, f"www.{ZONE}", "AAAA") == {"fd00::1"}
@@ -160,3 +162,10 @@ def test_record_registered_through_the_api_in_another_process(dns_server: Server
             wait_for(lambda: udp(port, f"api.{ZONE}").rcode() == dns.rcode.NXDOMAIN, what="API delete")
     finally:
         stop(api)
+
+
+def test_readiness_for_the_api(dns_server: ServerThread) -> None:
+    assert dns_server.server is not None
+    state = dns_server.server.state
+    assert state.readiness() == (True, "ok")
+    assert state.as_dict()["ready"] is True and state.as_dict()["db_ok"] is True
