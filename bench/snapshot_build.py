@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import random
 import statistics
 import tempfile
 import time
@@ -84,8 +85,9 @@ def one_record_changes(url: str, records: int, changes: int) -> None:
     dnsd, port = start_dnsd(url, None)
     print(f"\ndnsd serve-dns up on a zone of {records} records in {time.perf_counter() - started:.1f} s")
     try:
-        delays = []
+        delays, jitter = [], random.Random(7)
         for i in range(changes):
+            time.sleep(jitter.uniform(0, 0.25))  # changes at random moments, not in step with polls
             name, address = f"host{i * 7919 % records}.{zone.name}", f"10.99.{i // 256}.{i % 256}"
             store.put_rrset(make_rrset(name, "A", 300, "bench:seed", [address]), "bench")
             delays.append(visible(port, name, address) * 1000)

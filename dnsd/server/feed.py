@@ -138,8 +138,11 @@ class FeedFollower:
         """Follow the feed until cancelled."""
         delay = self.poll_interval
         while True:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # arrives as the event is set, and stop() would then wait forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
             self._wake.clear()
             delay = self.poll_interval if await self.sync_once() else min(self.max_backoff, delay * 2)
 

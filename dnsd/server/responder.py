@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dnsd import wire
 from dnsd.answer import resolve
 from dnsd.server.cache import body_of, cache_key, splice
-from dnsd.server.holder import Served, SnapshotHolder
+from dnsd.server.holder import SnapshotHolder
 from dnsd.wire import Query
 
 log = logging.getLogger("dnsd.server")
@@ -78,14 +78,19 @@ class Responder:
 
     def _query(self, data: bytes, query: Query, tcp: bool) -> Sequence[bytes]:
         served = self.holder.current
-        if query.plain:
-            cached = (served.cache.tcp if tcp else served.cache.udp).get(cache_key(data, query))
+        key = cache_key(data, query) if query.plain else None
+        if key is not None:
+            cached = (served.cache.tcp if tcp else served.cache.udp).get(key)
             if cached is not None:
                 return (splice(data, cached, 12 + len(query.question)),)
         special = self._special(query, tcp)
         if special is not None:
             return special
-        return (self._resolve(data, query, tcp, served),)
+        answer = resolve(served.snapshot, query.qname, query.qtype_name)
+        response = wire.encode_response(query, answer, wire.MAX_MESSAGE if tcp else query.udp_limit)
+        if key is not None:
+            served.cache.store(key, body_of(response, query), tcp)
+        return (response,)
 
     def _special(self, query: Query, tcp: bool) -> Sequence[bytes] | None:
         """Answers decided by policy rather than by our data, never cached."""
@@ -114,11 +119,3 @@ class Responder:
         if text is None:
             return wire.error_response(query, wire.REFUSED)
         return wire.chaos_txt(query, text)
-
-    @staticmethod
-    def _resolve(data: bytes, query: Query, tcp: bool, served: Served) -> bytes:
-        answer = resolve(served.snapshot, query.qname, query.qtype_name)
-        response = wire.encode_response(query, answer, wire.MAX_MESSAGE if tcp else query.udp_limit)
-        if query.plain:
-            served.cache.store(cache_key(data, query), body_of(response, query), tcp)
-        return response

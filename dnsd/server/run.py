@@ -31,6 +31,7 @@ from dnsd.store.zonestore import ZoneStore
 log = logging.getLogger("dnsd.server")
 
 TCP_BACKLOG = 1024
+STOP_TIMEOUT = 5.0
 SOCKET_BUFFER = 4 << 20  # absorbs bursts; the kernel caps it at net.core.[rw]mem_max
 
 
@@ -115,9 +116,13 @@ class DnsServer:
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if self._tasks:
+            done, pending = await asyncio.wait(self._tasks, timeout=STOP_TIMEOUT)
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    log.error("background task failed", exc_info=task.exception())
+            for task in pending:
+                log.warning("background task %s did not stop within %ss", task.get_name(), STOP_TIMEOUT)
         self._tasks.clear()
         await asyncio.get_running_loop().run_in_executor(None, self.follower.close)
         if self._udp is not None:

@@ -72,6 +72,7 @@ class ServerThread:
     settings: Settings
     store: ZoneStore
     use_uvloop: bool = True
+    batched_udp: bool = True
     server: DnsServer | None = None
     loop: asyncio.AbstractEventLoop | None = None
     _stop: asyncio.Event | None = None
@@ -98,7 +99,9 @@ class ServerThread:
     async def _main(self) -> None:
         self._stop = asyncio.Event()
         try:
-            self.server = DnsServer(self.settings, self.store, host="127.0.0.1", port=0)
+            self.server = DnsServer(
+                self.settings, self.store, host="127.0.0.1", port=0, batched_udp=self.batched_udp
+            )
             await self.server.start()
         except BaseException as exc:
             self._error = exc

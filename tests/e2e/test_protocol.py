@@ -305,3 +305,32 @@ def test_every_client_gets_its_own_answer_when_some_datagrams_are_dropped(port: 
     finally:
         for client in clients:
             client.close()
+
+
+def test_datagram_larger_than_the_receive_buffer_gets_formerr(port: int) -> None:
+    msg = dns.message.make_query(
+        f"www.{ZONE}", "A", use_edns=0, options=[dns.edns.GenericOption(65001, b"x" * 5000)]
+    )
+    data = msg.to_wire(max_size=65535)
+    assert len(data) > 4096
+    reply = raw_udp(port, data)
+    assert reply is not None
+    answer = dns.message.from_wire(reply)
+    assert answer.rcode() == dns.rcode.FORMERR and answer.id == msg.id
+    answers_still(port)
+
+
+def test_plain_udp_loop_serves_the_same(zone_store: ZoneStore, db_url: str) -> None:
+    """The portable recvfrom/sendto loop (used where recvmmsg is missing) behaves the same."""
+    thread = ServerThread(server_settings(db_url), zone_store, batched_udp=False).start()
+    try:
+        port = thread.port
+        assert type(thread.server._udp).__name__ == "UdpServer"  # type: ignore[union-attr]
+        test_0x20_case_is_preserved_miss_and_hit(port, "udp")
+        test_truncated_over_udp_then_whole_over_tcp(port)
+        test_responses_are_dropped_not_answered(port)
+        test_every_client_gets_its_own_answer_when_some_datagrams_are_dropped(port)
+        test_datagram_larger_than_the_receive_buffer_gets_formerr(port)
+        test_edns_version_1_gets_badvers(port)
+    finally:
+        thread.stop()
