@@ -63,6 +63,8 @@ def populate(store: ZoneStore) -> None:
     put(store, "host.target", "A", ["10.0.2.1"])
     put(store, "_http._tcp", "SRV", [f"0 5 80 www.{ZONE}"])
     put(store, "", "CAA", ['0 issue "letsencrypt.org"'])
+    store.create_zone(make_zone(f"kids.{ZONE}", [f"ns1.{ZONE}"]), "test")  # a zone inside ours
+    put(store, "www.kids", "A", ["10.0.3.1"])
 
 
 @dataclass

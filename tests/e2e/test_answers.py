@@ -77,6 +77,21 @@ def test_dname_substitution(port: int) -> None:
     assert out.records()[2][4] == "10.0.2.1"
 
 
+def test_dname_result_too_long_is_yxdomain(port: int) -> None:
+    label = "a" * 63
+    name = f"{label}.{label}.{label}.{'b' * 44}.dn.{ZONE}"  # 253 octets; 257 once dn -> target
+    assert len(name) == 253
+    out = udp(port, name)
+    assert out.rcode() == dns.rcode.YXDOMAIN and out.answer[0].rdtype == dns.rdatatype.DNAME
+
+
+def test_longest_zone_match_wins(port: int) -> None:
+    child = dig(port, f"www.kids.{ZONE}")
+    assert child.status == "NOERROR" and "aa" in child.flags and child.records()[0][4] == "10.0.3.1"
+    missing = dig(port, f"nope.kids.{ZONE}")
+    assert missing.status == "NXDOMAIN" and missing.records("AUTHORITY")[0][0] == f"kids.{ZONE}."
+
+
 def test_names_outside_our_zones_are_refused(port: int) -> None:
     out = dig(port, "www.example.org")
     assert out.status == "REFUSED" and "aa" not in out.flags and not out.records()
@@ -88,7 +103,9 @@ def test_apex_ns_with_glue_and_other_types(port: int) -> None:
     assert sorted((r[0], r[3], r[4]) for r in ns.records("ADDITIONAL")) == [
         (f"ns1.{ZONE}.", "A", "10.53.0.1"), (f"ns2.{ZONE}.", "AAAA", "fd00::53"),
     ]  # fmt: skip
-    assert dig(port, ZONE, "SOA").records()[0][3] == "SOA"
+    soa = dig(port, ZONE, "SOA")
+    assert soa.records()[0][3] == "SOA"
+    assert (f"ns1.{ZONE}.", "A", "10.53.0.1") in {(r[0], r[3], r[4]) for r in soa.records("ADDITIONAL")}
     assert dig(port, ZONE, "CAA").records()[0][4:] == ["0", "issue", '"letsencrypt.org"']
     assert dig(port, f"mail.{ZONE}", "MX").records()[0][4:] == ["10", f"mx.{ZONE}."]
     assert dig(port, f"_http._tcp.{ZONE}", "SRV").records()[0][4:] == ["0", "5", "80", f"www.{ZONE}."]

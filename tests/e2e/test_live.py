@@ -50,7 +50,7 @@ def test_zone_created_by_another_process(dns_server: ServerThread, db_url: str) 
     wait_for(lambda: udp(port, "fresh.test", "SOA").rcode() == dns.rcode.NOERROR, what="new zone served")
     state = dns_server.server.state if dns_server.server else None
     assert state is not None and state.ready and state.db_ok and state.cursor > 0
-    assert state.as_dict()["zones"] == 3
+    assert state.as_dict()["zones"] == 4
 
 
 @pytest.fixture
