@@ -33,6 +33,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dnsd.cli.k8s",
     "dnsd.cli.resolver",
     "dnsd.cli.sync",
+    "dnsd.cli.dns",
+    "dnsd.cli.serve",
     "dnsd.cli.bindzone",
     "dnsd.cli.transfer",
 )
