@@ -104,6 +104,8 @@ class FeedFollower:
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         self._wake = asyncio.Event()
+        # Called on the loop after each swap with (before, after, changes): NOTIFY, IXFR history.
+        self.listeners: list[Callable[[Snapshot, Snapshot, list[Change]], None]] = []
         # One thread: rebuilds are sequential anyway, and close() can wait for the one in flight.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dnsd-feed")
 
@@ -148,7 +150,7 @@ class FeedFollower:
 
     async def sync_once(self) -> bool:
         """Apply every change after the current cursor; False when the database failed."""
-        snapshot = self.holder.snapshot
+        before = snapshot = self.holder.snapshot
         try:
             changes = await self._in_thread(pending_changes, self.store, snapshot.cursor)
             if changes:
@@ -159,6 +161,11 @@ class FeedFollower:
             self._failed(exc)
             return False
         self._synced()
+        for listener in self.listeners if changes else ():
+            try:
+                listener(before, snapshot, changes)
+            except Exception:  # a listener's bug must not stop the feed
+                log.exception("feed listener failed")
         return True
 
     def _swapped(self, snapshot: Snapshot) -> None:

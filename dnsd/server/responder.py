@@ -23,8 +23,13 @@ log = logging.getLogger("dnsd.server")
 OpcodeHandler = Callable[[Query, bool], "bytes | None"]
 """Answers a parsed message of a non-QUERY opcode (e.g. NOTIFY); ``True`` means TCP."""
 
-TransferHandler = Callable[[Query, bool], Sequence[bytes]]
-"""Answers AXFR/IXFR with the messages of the transfer (TCP) or one message (UDP)."""
+TransferHandler = Callable[[Query, bytes, str, bool], Sequence[bytes]]
+"""Answers AXFR/IXFR (query, raw message, client address, TCP?) with the messages of the
+transfer (TCP) or one message (UDP)."""
+
+TsigHook = Callable[[bytes, Query, Sequence[bytes]], Sequence[bytes]]
+"""Verifies the TSIG of a message that is not plain (raw message, query, our answers) and
+returns the answers signed, or the TSIG error answer."""
 
 _TRANSFER_TYPES = (251, 252)  # IXFR, AXFR
 _META_TYPES = (41, 249, 250)  # OPT, TKEY, TSIG: never questions (RFC 6891, 2930, 8945)
@@ -36,7 +41,8 @@ _CHAOS_ID = ("id.server", "hostname.bind")
 class Responder:
     """Protocol logic without sockets; transports call :meth:`respond` on cache misses.
 
-    Hooks for later work: ``opcode_handlers[4]`` for NOTIFY, ``transfer`` for AXFR/IXFR.
+    Hooks: ``opcode_handlers[4]`` for NOTIFY, ``transfer`` for AXFR/IXFR, ``tsig`` for signed
+    messages (all three installed by :class:`dnsd.xfr_service.TransferService`).
     """
 
     def __init__(
@@ -47,14 +53,16 @@ class Responder:
         self.server_id = server_id
         self.opcode_handlers: dict[int, OpcodeHandler] = {}
         self.transfer: TransferHandler | None = None
+        self.tsig: TsigHook | None = None
 
     def respond(self, data: bytes, tcp: bool = False) -> bytes | None:
         """The response to one message (``tcp``: no size limit), or None to drop it."""
         messages = self.respond_all(data, tcp)
         return messages[0] if messages else None
 
-    def respond_all(self, data: bytes, tcp: bool = False) -> Sequence[bytes]:
-        """Like :meth:`respond`, but a transfer over TCP may answer with several messages."""
+    def respond_all(self, data: bytes, tcp: bool = False, client: str = "") -> Sequence[bytes]:
+        """Like :meth:`respond`, but a transfer over TCP may answer with several messages.
+        ``client`` is the peer's address where the transport knows it (transfer ACLs)."""
         if len(data) < 12 or data[2] & 0x80:
             return ()
         opcode = (data[2] >> 3) & 0xF
@@ -66,24 +74,27 @@ class Responder:
             return (error,) if error else ()
         try:
             if opcode == wire.QUERY:
-                return self._query(data, query, tcp)
-            handler = self.opcode_handlers.get(opcode)
-            if handler is None:
+                responses = self._query(data, query, tcp, client)
+            elif opcode in self.opcode_handlers:
+                response = self.opcode_handlers[opcode](query, tcp)
+                responses = (response,) if response else ()
+            else:
                 return (wire.error_response(query, wire.NOTIMP),)
-            response = handler(query, tcp)
-            return (response,) if response else ()
+            if not query.plain and self.tsig is not None:  # a TSIG RR makes a message not plain
+                return self.tsig(data, query, responses)
+            return responses
         except Exception:
             log.exception("SERVFAIL for %s %s (opcode %d)", query.qname or ".", query.qtype_name, opcode)
             return (wire.error_response(query, wire.SERVFAIL),)
 
-    def _query(self, data: bytes, query: Query, tcp: bool) -> Sequence[bytes]:
+    def _query(self, data: bytes, query: Query, tcp: bool, client: str = "") -> Sequence[bytes]:
         served = self.holder.current
         key = cache_key(data, query) if query.plain else None
         if key is not None:
             cached = (served.cache.tcp if tcp else served.cache.udp).get(key)
             if cached is not None:
                 return (splice(data, cached, 12 + len(query.question)),)
-        special = self._special(query, tcp)
+        special = self._special(query, tcp, data, client)
         if special is not None:
             return special
         answer = resolve(served.snapshot, query.qname, query.qtype_name)
@@ -92,7 +103,9 @@ class Responder:
             served.cache.store(key, body_of(response, query), tcp)
         return (response,)
 
-    def _special(self, query: Query, tcp: bool) -> Sequence[bytes] | None:
+    def _special(
+        self, query: Query, tcp: bool, data: bytes = b"", client: str = ""
+    ) -> Sequence[bytes] | None:
         """Answers decided by policy rather than by our data, never cached."""
         if query.edns and query.edns_version > 0:
             return (wire.error_response(query, wire.BADVERS),)
@@ -105,7 +118,7 @@ class Responder:
         if query.qtype in _TRANSFER_TYPES:
             if self.transfer is None:
                 return (wire.error_response(query, wire.REFUSED),)
-            messages = self.transfer(query, tcp)
+            messages = self.transfer(query, data, client, tcp)
             return messages if tcp else messages[:1]
         return None
 

@@ -27,6 +27,7 @@ from dnsd.server.state import ServerState
 from dnsd.server.tcp import DnsTcpProtocol, TcpLimits
 from dnsd.server.udp import UdpServer
 from dnsd.store.zonestore import ZoneStore
+from dnsd.xfr_service import TransferService
 
 log = logging.getLogger("dnsd.server")
 
@@ -85,6 +86,8 @@ class DnsServer:
         self.holder = SnapshotHolder(Snapshot({}), settings.response_cache_size)
         self.responder = Responder(self.holder, settings.version_bind, settings.server_id)
         self.follower = FeedFollower(store, self.holder, self.state, settings.feed_poll_interval)
+        self.transfers = TransferService(store, self.holder)  # AXFR/IXFR, TSIG, NOTIFY
+        self.transfers.install(self.responder, self.follower)
         self.limits = TcpLimits(
             settings.tcp_idle_timeout, settings.tcp_max_connections, settings.tcp_max_per_client
         )
@@ -95,6 +98,7 @@ class DnsServer:
 
     async def start(self) -> None:
         await self.follower.load_initial()
+        await self.transfers.start()
         udp_sock, tcp_sock = bind_sockets(self.host, self.requested_port, self.reuse_port)
         self.port = udp_sock.getsockname()[1]
         make = make_udp_server if self.batched_udp else UdpServer
@@ -124,6 +128,7 @@ class DnsServer:
             for task in pending:
                 log.warning("background task %s did not stop within %ss", task.get_name(), STOP_TIMEOUT)
         self._tasks.clear()
+        await self.transfers.close()
         await asyncio.get_running_loop().run_in_executor(None, self.follower.close)
         if self._udp is not None:
             self._udp.close()

@@ -99,7 +99,7 @@ class DnsTcpProtocol(asyncio.Protocol):
 
     def _full_path(self, message: bytes) -> list[bytes]:
         try:
-            responses = self.responder.respond_all(message, True)
+            responses = self.responder.respond_all(message, True, self.client)
         except Exception:  # a bug must not stop the connection; the responder logs its own
             log.exception("unexpected error answering a TCP message from %s", self.client)
             return []

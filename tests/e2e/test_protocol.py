@@ -202,9 +202,10 @@ def test_other_opcodes_get_notimp(port: int, opcode: int) -> None:
     assert reply.rcode() == dns.rcode.NOTIMP and reply.opcode() == opcode
 
 
-def test_notify_is_notimp_until_a_handler_is_plugged_in(port: int) -> None:
-    out = dig(port, ZONE, "SOA", "+opcode=notify")
-    assert out.status == "NOTIMP"
+def test_notify_is_answered_as_a_primary(port: int) -> None:
+    # RFC 1996: a NOTIFY for one of our zones needs no action (we are the primary) -> NOERROR
+    assert dig(port, ZONE, "SOA", "+opcode=notify").status == "NOERROR"
+    assert dig(port, "elsewhere.example", "SOA", "+opcode=notify").status == "NOTAUTH"
 
 
 def test_handler_exception_gives_servfail_and_a_log_line(

@@ -28,14 +28,18 @@ def free_port() -> int:
 
 
 class Named:
-    """``named -g`` with ``zones`` (named.conf text) and optional ``keys`` (named.conf text)."""
+    """``named -g`` on :attr:`port` (chosen at once, so it can be configured elsewhere first);
+    :meth:`start` takes the ``zone`` statements and optional ``key`` statements."""
 
-    def __init__(self, workdir: Path, zones: str, keys: str = "") -> None:
+    def __init__(self, workdir: Path) -> None:
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.log = self.dir / "named.log"
         self.conf = self.dir / "named.conf"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, zones: str, keys: str = "", timeout: float = 20.0) -> None:
         self.conf.write_text(
             f"""{keys}
 options {{
@@ -53,9 +57,6 @@ controls {{ }};
 {zones}
 """
         )
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 20.0) -> None:
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
                 [NAMED, "-g", "-n", "1", "-c", str(self.conf)], stdout=out, stderr=out

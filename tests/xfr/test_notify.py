@@ -43,8 +43,8 @@ zone "keyed.example" { type secondary; primaries port 1 { 127.0.0.2; }; file "ke
 
 @pytest.fixture(scope="module")
 def named(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Named]:
-    server = Named(tmp_path_factory.mktemp("named-notify"), ZONES_CONF, KEYS_CONF)
-    server.start()
+    server = Named(tmp_path_factory.mktemp("named-notify"))
+    server.start(ZONES_CONF, KEYS_CONF)
     yield server
     server.stop()
 

@@ -1,0 +1,186 @@
+"""The serving process's zone-transfer side: AXFR/IXFR answers, TSIG on signed queries, NOTIFY
+in and out, and the state they need.
+
+:class:`TransferService` is built by :class:`dnsd.server.run.DnsServer` and installed on its
+Responder (``transfer``, ``tsig``, ``opcode_handlers[NOTIFY]``) and FeedFollower (``listeners``).
+Nothing here reads the database on the query path: the TSIG keys, the transfer ACLs and the
+recent change log (IXFR's source) are read once at start, then kept current from the changes
+the follower applies. Transfers older than the history kept in memory are answered AXFR-style.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Sequence
+
+from dnsd import wire
+from dnsd.answer import Answer
+from dnsd.domain.changes import Change, ZoneChange
+from dnsd.domain.errors import StoreUnavailable
+from dnsd.domain.snapshot import Snapshot
+from dnsd.domain.transfer import TsigKey
+from dnsd.server.feed import FeedFollower
+from dnsd.server.holder import SnapshotHolder
+from dnsd.server.responder import Responder
+from dnsd.store.tsig import TransferOps, TransferPolicy
+from dnsd.store.zonestore import ZoneStore
+from dnsd.wire import Query
+from dnsd.xfr_notify import NOERROR, OPCODE_NOTIFY, Notifier, incoming_notify_rcode
+from dnsd.xfr_serve import AXFR, IXFR, TransferReply, transfer_reply
+from dnsd.xfr_tsig import (
+    BADTIME,
+    FormError,
+    TsigError,
+    badtime_answer,
+    sign_message,
+    unsigned_error,
+    verify_message,
+)
+
+log = logging.getLogger("dnsd.xfr")
+HISTORY_PER_ZONE = 1000  # zone changes kept per zone for IXFR
+HISTORY_AT_START = 20_000  # changes read at start to fill the history
+NOTAUTH, FORMERR = 9, 1
+
+
+class TransferService:
+    def __init__(self, store: ZoneStore, holder: SnapshotHolder, notifier: Notifier | None = None) -> None:
+        self.store, self.holder = store, holder
+        self.ops = TransferOps(store.engine, store.limits)
+        self.policy = TransferPolicy({}, {})
+        self.history: dict[str, deque[ZoneChange]] = {}
+        self.history_cursor = 0
+        self.loaded = False
+        self.notifier = notifier or Notifier()
+
+    def install(self, responder: Responder, follower: FeedFollower) -> None:
+        """Plug the handlers into the server's responder and feed follower."""
+        responder.transfer = self.transfer
+        responder.tsig = self.sign
+        responder.opcode_handlers[OPCODE_NOTIFY] = self.notify
+        follower.listeners.append(self.on_changes)
+
+    async def start(self) -> None:
+        """Load the policy and history in a thread; if the database is away, the next feed
+        round retries (until then transfers are refused and IXFR falls back to AXFR)."""
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, self.load)
+        except StoreUnavailable as exc:
+            log.warning("transfer policy not loaded yet: %s", exc)
+
+    def load(self) -> None:
+        """Read the transfer policy and the recent change log (blocking: run it in a thread)."""
+        policy = self.ops.load_transfer_policy()
+        cursor = max(0, self.store.last_change_id() - HISTORY_AT_START)
+        while True:
+            page = self.store.list_changes(after_id=cursor, limit=1000)
+            self._remember(page)
+            if len(page) < 1000:
+                break
+            cursor = page[-1].id
+        self.policy, self.loaded = policy, True
+        log.info("transfer policy: %d TSIG keys, %d zone ACLs", len(policy.keys), len(policy.acls))
+
+    async def close(self) -> None:
+        await self.notifier.close()
+
+    def _remember(self, changes: Sequence[Change]) -> None:
+        for change in changes:
+            if change.id <= self.history_cursor:
+                continue
+            for zone_change in change.zones:
+                if zone_change.serial is None:  # the zone was deleted
+                    self.history.pop(zone_change.zone, None)
+                    continue
+                kept = self.history.setdefault(zone_change.zone, deque(maxlen=HISTORY_PER_ZONE))
+                kept.append(zone_change)
+            self.history_cursor = change.id
+
+    def zone_history(self, zone: str) -> Sequence[ZoneChange]:
+        return list(self.history.get(zone, ()))
+
+    def on_changes(self, before: Snapshot, after: Snapshot, changes: list[Change]) -> None:
+        """Called by the follower (on the event loop) after it swapped in ``after``."""
+        self._remember(changes)
+        if not self.loaded or any(c.action.startswith(("tsig.", "transfer.")) for c in changes):
+            self._reload_policy()
+        for name in sorted({z.zone for c in changes for z in c.zones}):
+            new, old = after.zones.get(name), before.zones.get(name)
+            if new is not None and (old is None or old.zone.serial != new.zone.serial):
+                self.notifier.zone_changed(new.zone)
+
+    def _reload_policy(self) -> None:
+        def done(future: asyncio.Future[TransferPolicy]) -> None:
+            if future.exception() is None:
+                self.policy, self.loaded = future.result(), True
+            else:
+                log.warning("reloading the transfer policy failed: %s", future.exception())
+
+        future = asyncio.get_running_loop().run_in_executor(None, self.ops.load_transfer_policy)
+        future.add_done_callback(done)
+
+    def transfer(self, query: Query, data: bytes, client: str, tcp: bool) -> list[bytes]:
+        """The Responder's AXFR/IXFR handler: every message of the answer, TSIG applied."""
+        reply = transfer_reply(
+            self.holder.snapshot, query.qname, query.qtype, data, client, tcp, self.policy,
+            self.zone_history, int(time.time()),
+        )  # fmt: skip
+        self._log(query, client, tcp, reply)
+        if reply.sections:
+            messages = [
+                wire.encode_response(query, Answer(NOERROR, True, section)) for section in reply.sections
+            ]
+        else:
+            messages = [wire.error_response(query, reply.rcode)]
+        return reply.finish(messages)
+
+    @staticmethod
+    def _log(query: Query, client: str, tcp: bool, reply: TransferReply) -> None:
+        kind = "AXFR" if query.qtype == AXFR else "IXFR"
+        via = "TCP" if tcp else "UDP"
+        key = f" key {reply.key.name}" if reply.key else ""
+        if reply.rcode == NOERROR:
+            size = sum(len(r.rdatas) for section in reply.sections for r in section)
+            log.info("%s %s to %s%s over %s: %d RRs in %d messages %s", kind, query.qname, client or "?", key,
+                     via, size, len(reply.sections), reply.reason)  # fmt: skip
+        else:
+            log.warning("%s %s from %s%s over %s: rcode %d (%s)", kind, query.qname, client or "?", key, via,
+                        reply.rcode, reply.reason)  # fmt: skip
+
+    def notify(self, query: Query, tcp: bool) -> bytes:
+        """The Responder's NOTIFY handler (RFC 1996): NOERROR for our zones, NOTAUTH otherwise."""
+        rcode = incoming_notify_rcode(self.holder.snapshot.zones, query.qname, query.qtype)
+        return wire.encode_response(query, Answer(rcode, rcode == NOERROR))
+
+    def sign(self, data: bytes, query: Query, responses: Sequence[bytes]) -> Sequence[bytes]:
+        """TSIG for a signed message that is not a transfer (a secondary's SOA check, a NOTIFY):
+        verify it and sign the answer, or answer NOTAUTH with the TSIG error (RFC 8945 5.2)."""
+        if query.opcode == wire.QUERY and query.qtype in (AXFR, IXFR):
+            return responses  # transfer() signed them
+        now = int(time.time())
+        try:
+            verified = verify_message(data, self.policy.keys, now)
+        except FormError:
+            return [wire.error_response(query, FORMERR)]
+        except TsigError as exc:
+            log.warning("bad TSIG from a query for %s: %s", query.qname or ".", exc)
+            return (
+                [self._tsig_error(query, exc, now)]
+                if exc.record is not None
+                else [wire.error_response(query, NOTAUTH)]
+            )
+        if verified is None or not responses:
+            return responses
+        key, record = verified
+        return [sign_message(responses[0], key, now, prior_mac=record.mac)[0]]
+
+    def _tsig_error(self, query: Query, exc: TsigError, now: int) -> bytes:
+        assert exc.record is not None
+        base = wire.error_response(query, NOTAUTH)
+        key: TsigKey | None = self.policy.keys.get(exc.record.key_name)
+        if exc.error == BADTIME and key is not None:
+            return badtime_answer(base, key, exc.record, now)
+        return unsigned_error(base, exc.record, exc.error, now)
