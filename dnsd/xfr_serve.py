@@ -7,7 +7,8 @@ one message (the question echoed, AA set) and passes the encoded messages throug
 
 Policy: a bad TSIG gets NOTAUTH (BADKEY/BADSIG/BADTIME); a zone we do not serve NOTAUTH; AXFR
 over UDP REFUSED (RFC 5936 section 4.2); a zone whose ACL does not admit the client REFUSED;
-IXFR over UDP the current SOA alone (RFC 1995 section 2: "use TCP" when more is needed).
+IXFR over UDP the current SOA alone, whoever asks (RFC 1995 section 2: "use TCP" when more is
+needed; it is what an SOA query answers anyway).
 """
 
 from __future__ import annotations
@@ -132,30 +133,29 @@ def transfer_reply(
     zone = snapshot.zones.get(qname)
     if zone is None or zone.name != qname:
         return reply(NOTAUTH, reason=f"not authoritative for {qname or '.'}")
-    if qtype == AXFR and not tcp:
-        return reply(REFUSED, reason="AXFR over UDP")
+    if not tcp:
+        if qtype == AXFR:
+            return reply(REFUSED, reason="AXFR over UDP")
+        # the current SOA alone: what any SOA query shows, so no ACL (UDP does not pass the peer)
+        return reply(NOERROR, [(axfr_rrsets(zone)[0],)], reason="IXFR over UDP: the SOA")
     acl = policy.acls.get(zone.name)
     if acl is None or not acl.allows(client, key.name if key else None):
         who = f"{client}" + (f" key {key.name}" if key else " without a key")
         return reply(REFUSED, reason=f"transfer of {zone.name} denied to {who}")
     if qtype == AXFR:
         return reply(NOERROR, pack_messages(axfr_rrsets(zone), qname))
-    return _ixfr(zone, data, tcp, history, reply)
+    return _ixfr(zone, data, history, reply)
 
 
 def _ixfr(
     zone: ZoneData,
     data: bytes,
-    tcp: bool,
     history: Callable[[str], Sequence[ZoneChange]],
     reply: Callable[..., TransferReply],
 ) -> TransferReply:
     serial = ixfr_client_serial(data)
     if serial is None:
         return reply(FORMERR, reason="IXFR without an SOA in the authority section")
-    current_soa = axfr_rrsets(zone)[0]
-    if not tcp:
-        return reply(NOERROR, [(current_soa,)])
     rrsets = ixfr_rrsets(zone, history(zone.name), serial)
     if rrsets is None:
         return reply(

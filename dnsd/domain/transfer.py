@@ -55,7 +55,10 @@ class TransferAcl:
         if not self.networks and not self.keys:
             return False
         if self.networks:
-            address = ipaddress.ip_address(client.partition("%")[0])
+            try:
+                address = ipaddress.ip_address(client.partition("%")[0])
+            except ValueError:  # a transport that does not know the peer: no network matches
+                return False
             if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
                 address = address.ipv4_mapped  # a dual-stack socket reports IPv4 clients this way
             if not any(address in ipaddress.ip_network(n) for n in self.networks):

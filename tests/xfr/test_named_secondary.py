@@ -16,6 +16,7 @@ import dns.message
 import dns.query
 import dns.rcode
 import dns.rdatatype
+import dns.rrset
 import dns.tsig
 import dns.tsigkeyring
 import pytest
@@ -172,3 +173,12 @@ def test_signed_ordinary_queries_get_signed_answers(setup: Setup) -> None:
     query.use_tsig(stranger, keyname="stranger.", algorithm=dns.tsig.HMAC_SHA256)
     with pytest.raises(dns.tsig.PeerBadKey):
         dns.query.udp(query, "127.0.0.1", port=setup.dnsd.port, timeout=3)
+
+
+def test_ixfr_over_udp_is_the_soa(setup: Setup) -> None:
+    query = dns.message.make_query(ZONE, "IXFR")
+    query.authority.append(dns.rrset.from_text(f"{ZONE}.", 0, "IN", "SOA", "ns. h. 1 0 0 0 0"))
+    answer = dns.query.udp(query, "127.0.0.1", port=setup.dnsd.port, timeout=3)
+    assert answer.rcode() == dns.rcode.NOERROR
+    assert [r.rdtype for r in answer.answer] == [dns.rdatatype.SOA]
+    assert answer.answer[0][0].serial == setup.store.get_zone(ZONE).serial

