@@ -77,7 +77,7 @@ def resolve(snapshot: Snapshot, qname: str, qtype: str) -> Answer:
     zone = zone_for(snapshot, qname, qtype)
     if zone is None:
         return _REFUSED
-    step = lookup(zone, qname, qtype)
+    step = lookup(snapshot, zone, qname, qtype)
     if step.alias is None:
         return Answer(step.rcode, not step.referral, step.answer, step.authority, step.additional)
     return _chase(snapshot, qname, qtype, step)
@@ -95,12 +95,13 @@ def _chase(snapshot: Snapshot, qname: str, qtype: str, step: Step) -> Answer:
         zone = zone_for(snapshot, target, qtype)
         if zone is None:
             break
-        following = lookup(zone, target, qtype)
+        following = lookup(snapshot, zone, target, qtype)
         if following.alias is not None:
             if links == MAX_LINKS:
                 break
             links += 1
-        answer.extend(following.answer)
+        # A DNAME met again (two DNAMEs pointing into each other) is already in the answer.
+        answer.extend(r for r in following.answer if r.rtype != "DNAME" or r not in answer)
         step = following
     # The sections other than the answer are those of the last step taken: empty for an alias
     # (chain cut short), the SOA of the last name's zone for a negative end, glue for a referral.
@@ -108,8 +109,8 @@ def _chase(snapshot: Snapshot, qname: str, qtype: str, step: Step) -> Answer:
 
 
 def zone_for(snapshot: Snapshot, qname: str, qtype: str) -> ZoneData | None:
-    """The zone answering ``qname``: the longest match, except that DS at the apex of a zone
-    whose parent zone is ours and delegates it is answered by the parent (RFC 4035 3.1.4.1)."""
+    """The zone answering ``qname``: the longest match, except that DS at the apex of a zone is
+    answered by the zone above it when that is ours and delegates it (RFC 4035 3.1.4.1)."""
     zone = snapshot.find_zone(qname)
     if zone is not None and qtype == "DS" and qname == zone.name and qname:
         above = snapshot.find_zone(parent(qname))
@@ -118,22 +119,33 @@ def zone_for(snapshot: Snapshot, qname: str, qtype: str) -> ZoneData | None:
     return zone
 
 
-def lookup(zone: ZoneData, qname: str, qtype: str) -> Step:
-    """One pass of RFC 1034 4.3.2 step 3 for ``qname`` (in ``zone``, canonical)."""
+def lookup(snapshot: Snapshot, zone: ZoneData, qname: str, qtype: str) -> Step:
+    """One pass of RFC 1034 4.3.2 step 3 for ``qname`` (canonical) in ``zone``, its zone in
+    ``snapshot`` (which the additional section needs, to leave out names of other zones)."""
     if zone.cuts or zone.dnames:
-        above = _cut_or_dname(zone, qname, qtype)
+        above = _cut_or_dname(snapshot, zone, qname, qtype)
         if above is not None:
             return above
     node = zone.nodes.get(qname)
     if node is not None:
-        return _at_node(zone, node, qname, qtype, qname)
+        return _at_node(snapshot, zone, node, qname, qtype, qname)
     if qname in zone.names:
         return _nodata(zone)  # an empty non-terminal
-    return _wildcard(zone, qname, qtype)
+    return _wildcard(snapshot, zone, qname, qtype)
 
 
-def _cut_or_dname(zone: ZoneData, qname: str, qtype: str) -> Step | None:
-    """The referral or DNAME substitution that applies to ``qname``, if any.
+def _cut_or_dname(snapshot: Snapshot, zone: ZoneData, qname: str, qtype: str) -> Step | None:
+    """The referral or DNAME substitution that applies to ``qname``, if any."""
+    owner = _occluder(zone, qname, qtype)
+    if owner is None:
+        return None
+    if owner in zone.cuts:
+        return _referral(snapshot, zone, owner)
+    return _dname(zone, owner, qname, qtype)
+
+
+def _occluder(zone: ZoneData, qname: str, qtype: str) -> str | None:
+    """The owner of the cut or DNAME that takes ``qname`` out of the zone's own data, if any.
 
     Walks down from the apex so the highest cut wins (it occludes everything below it, other
     cuts, DNAMEs and wildcards included). A DNAME applies only strictly above ``qname``; a cut
@@ -143,44 +155,47 @@ def _cut_or_dname(zone: ZoneData, qname: str, qtype: str) -> Step | None:
     if qname == apex:
         return None
     if apex in zone.dnames:
-        return _dname(zone, apex, qname, qtype)
+        return apex
     relative = qname[: -len(apex) - 1] if apex else qname
     name = apex
     for label in reversed(relative.split(".")):
         name = f"{label}.{name}" if name else label
         if name in zone.cuts:
-            if name == qname and qtype == "DS":
-                return None
-            return _referral(zone, name)
+            return None if name == qname and qtype == "DS" else name
         if name == qname or name not in zone.names:
             return None  # nothing exists below a missing name, so no cut or DNAME either
         if name in zone.dnames:
-            return _dname(zone, name, qname, qtype)
+            return name
     return None
 
 
-def _wildcard(zone: ZoneData, qname: str, qtype: str) -> Step:
+def _wildcard(snapshot: Snapshot, zone: ZoneData, qname: str, qtype: str) -> Step:
     """RFC 4592: ``qname`` does not exist; answer from ``*.<closest encloser>`` if it exists
     (an empty non-terminal wildcard gives NODATA), else NXDOMAIN."""
-    encloser = parent(qname)
-    while encloser != zone.name and encloser not in zone.names:
-        encloser = parent(encloser)
-    source = f"*.{encloser}" if encloser else "*"
+    source = _wildcard_source(zone, qname)
     node = zone.nodes.get(source)
     if node is not None:
-        return _at_node(zone, node, source, qtype, qname)
+        return _at_node(snapshot, zone, node, source, qtype, qname)
     if source in zone.names:
         return _nodata(zone)
     return Step(NXDOMAIN, authority=(zone.negative_soa,))
 
 
-def _at_node(zone: ZoneData, node: Node, owner: str, qtype: str, qname: str) -> Step:
+def _wildcard_source(zone: ZoneData, missing: str) -> str:
+    """``*.<closest encloser>`` for a name of ``zone`` that does not exist (it may not exist either)."""
+    encloser = parent(missing)
+    while encloser != zone.name and encloser not in zone.names:
+        encloser = parent(encloser)
+    return f"*.{encloser}" if encloser else "*"
+
+
+def _at_node(snapshot: Snapshot, zone: ZoneData, node: Node, owner: str, qtype: str, qname: str) -> Step:
     """Answer from the RRsets at ``owner``, which is ``qname`` itself or its wildcard source."""
     if qtype == "ANY":
-        return _any(zone, node, qname)
+        return _any(snapshot, zone, node, qname)
     rrset = node.get(qtype)
     if rrset is not None:
-        return _positive(zone, rrset if owner == qname else _owned(rrset, qname))
+        return _positive(snapshot, zone, rrset if owner == qname else _owned(rrset, qname))
     cname = node.get("CNAME")
     if cname is not None:
         synthesised = cname if owner == qname else _owned(cname, qname)
@@ -188,31 +203,36 @@ def _at_node(zone: ZoneData, node: Node, owner: str, qtype: str, qname: str) -> 
     return _nodata(zone)
 
 
-def _any(zone: ZoneData, node: Node, qname: str) -> Step:
+def _any(snapshot: Snapshot, zone: ZoneData, node: Node, qname: str) -> Step:
     """RFC 8482 section 4.1: one RRset of the name, chosen by :data:`ANY_ORDER`."""
     for rtype in ANY_ORDER:
         rrset = node.get(rtype)
         if rrset is not None:
-            return _positive(zone, rrset if rrset.name == qname else _owned(rrset, qname))
+            return _positive(snapshot, zone, rrset if rrset.name == qname else _owned(rrset, qname))
     hinfo = RRsetData(qname, "HINFO", zone.zone.ttl, (HINFO("RFC8482", ""),))
     return Step(NOERROR, (hinfo,))
 
 
-def _positive(zone: ZoneData, rrset: RRsetData) -> Step:
-    """The RRset as the answer, with additional-section addresses the way NSD adds them."""
+def _positive(snapshot: Snapshot, zone: ZoneData, rrset: RRsetData) -> Step:
+    """The RRset as the answer, with additional-section addresses the way NSD adds them: for
+    the hosts of NS (glue allowed), MX and SRV (authoritative data only), and for the apex NS
+    hosts of an SOA answer."""
     rtype = rrset.rtype
-    if rtype in ("NS", "MX", "SRV"):
-        return Step(NOERROR, (rrset,), additional=_addresses(zone, _targets(rrset)))
+    if rtype in ("MX", "SRV"):
+        return Step(NOERROR, (rrset,), additional=_addresses(snapshot, zone, _targets(rrset), glue=False))
+    if rtype == "NS":
+        return Step(NOERROR, (rrset,), additional=_addresses(snapshot, zone, _targets(rrset), glue=True))
     if rtype == "SOA":
         apex_ns = zone.nodes[zone.name].get("NS")
-        glue = _addresses(zone, _targets(apex_ns)) if apex_ns is not None else ()
-        return Step(NOERROR, (rrset,), additional=glue)
+        hosts = _targets(apex_ns) if apex_ns is not None else []
+        return Step(NOERROR, (rrset,), additional=_addresses(snapshot, zone, hosts, glue=True))
     return Step(NOERROR, (rrset,))
 
 
-def _referral(zone: ZoneData, cut: str) -> Step:
+def _referral(snapshot: Snapshot, zone: ZoneData, cut: str) -> Step:
     ns = zone.nodes[cut]["NS"]
-    return Step(NOERROR, authority=(ns,), additional=_addresses(zone, _targets(ns)), referral=True)
+    glue = _addresses(snapshot, zone, _targets(ns), glue=True)
+    return Step(NOERROR, authority=(ns,), additional=glue, referral=True)
 
 
 def _nodata(zone: ZoneData) -> Step:
@@ -230,7 +250,9 @@ def _dname(zone: ZoneData, owner: str, qname: str, qtype: str) -> Step:
     if len(new) > MAX_NAME:
         return Step(YXDOMAIN, (dname,))
     cname = RRsetData(qname, "CNAME", dname.ttl, (Target(new),))
-    alias = None if qtype in ("CNAME", "ANY") else new
+    # A target below the DNAME itself would only repeat the DNAME until the name is too long;
+    # like NSD, answer the one substitution and let the resolver ask again.
+    alias = None if qtype in ("CNAME", "ANY") or is_subdomain(new, owner) else new
     return Step(NOERROR, (dname, cname), alias=alias)
 
 
@@ -256,20 +278,33 @@ def _targets(rrset: RRsetData) -> list[str]:
     return names
 
 
-def _addresses(zone: ZoneData, hosts: Iterable[str]) -> tuple[RRsetData, ...]:
-    """A and AAAA RRsets of those ``hosts`` that lie in ``zone`` (glue below a cut included,
-    which is where referral glue lives), each host once, in the order given."""
+def _addresses(
+    snapshot: Snapshot, zone: ZoneData, hosts: Iterable[str], *, glue: bool
+) -> tuple[RRsetData, ...]:
+    """Additional-section processing (and referral glue) as NSD does it: the A and AAAA RRsets
+    of those ``hosts`` that ``zone`` answers for (not names of another zone of ours), each host
+    once, in order. A host at or below a cut (or below a DNAME) gives its own data when
+    ``glue`` is allowed and nothing otherwise; any other host gives its own data or, when it
+    does not exist, its wildcard expansion."""
     found: list[RRsetData] = []
-    done: set[str] = set()
-    for host in hosts:
-        if host in done or not is_subdomain(host, zone.name):
+    for host in dict.fromkeys(hosts):
+        if snapshot.find_zone(host) is not zone:
             continue
-        done.add(host)
-        node = zone.nodes.get(host)
+        node = _host_node(zone, host, glue)
         if node is None:
             continue
         for rtype in _ADDRESS_TYPES:
             rrset = node.get(rtype)
             if rrset is not None:
-                found.append(rrset)
+                found.append(rrset if rrset.name == host else _owned(rrset, host))
     return tuple(found)
+
+
+def _host_node(zone: ZoneData, host: str, glue: bool) -> Node | None:
+    """The node answering for ``host`` in additional-section processing, if any."""
+    node = zone.nodes.get(host)
+    if (zone.cuts or zone.dnames) and _occluder(zone, host, "A") is not None:
+        return node if glue else None
+    if node is not None or host in zone.names:
+        return node
+    return zone.nodes.get(_wildcard_source(zone, host))

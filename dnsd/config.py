@@ -28,5 +28,8 @@ class Settings(BaseSettings):
     version_bind: str | None = Field(None, description="answer to CH TXT version.bind (None: REFUSED)")
     server_id: str | None = Field(None, description="answer to CH TXT id.server (None: REFUSED)")
     instance_id: str = Field("default", description="names this dnsd in DNSPod remarks")
+    dnspod_endpoint: str = Field("dnspod.tencentcloudapi.com", description="DNSPod API 3.0 host[:port]")
+    dnspod_protocol: str = Field("https", description="'https', or 'http' for a local test endpoint")
+    dnspod_rate: float = Field(10.0, description="most DNSPod API calls per second (below its limits)")
     log_format: str = Field("auto", description="'json', 'text' or 'auto' (json when not a tty)")
     log_level: str = Field("INFO", description="root log level")

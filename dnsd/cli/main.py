@@ -30,7 +30,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dnsd.cli.changes",
     "dnsd.cli.seed",
     "dnsd.cli.demo",
+    "dnsd.cli.k8s",
+    "dnsd.cli.resolver",
+    "dnsd.cli.sync",
     "dnsd.cli.dns",
+    "dnsd.cli.serve",
 )
 EXIT_REFUSED = 1
 EXIT_INVALID = 2

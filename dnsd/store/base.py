@@ -19,7 +19,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from dnsd.domain.changes import RRLine
-from dnsd.domain.errors import StoreUnavailable
+from dnsd.domain.errors import InvalidInput, Reason, StoreUnavailable
 from dnsd.domain.names import name_problems
 from dnsd.domain.records import TtlLimits
 from dnsd.domain.zones import next_serial
@@ -52,6 +52,13 @@ def name_key(text: str) -> str:
 def pool_key(text: str) -> str:
     """The canonical form of a pool name a caller typed, for lookups."""
     return text.strip().lower()
+
+
+def check_page(limit: int, offset: int = 0) -> None:
+    """Refuse negative paging, which SQLite reads as "no limit" and PostgreSQL as an error."""
+    reasons = [Reason(k, "must not be negative") for k, v in (("limit", limit), ("offset", offset)) if v < 0]
+    if reasons:
+        raise InvalidInput(reasons)
 
 
 class StoreBase:

@@ -12,7 +12,7 @@ from dnsd.domain.changes import Change, ZoneChange
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
 from dnsd.domain.zones import Zone
-from dnsd.store.base import StoreBase, name_key
+from dnsd.store.base import StoreBase, check_page, name_key
 from dnsd.store.convert import (
     change_from_row,
     pool_from_row,
@@ -49,6 +49,7 @@ class ChangeOps(StoreBase):
         limit: int = 100,
     ) -> list[Change]:
         """Changes, oldest first, filtered by zone touched, record owner, time and id."""
+        check_page(limit)
         with self.read() as session:
             query = select(ChangeRow).where(ChangeRow.id > after_id)
             if zone:
@@ -76,6 +77,7 @@ class ChangeOps(StoreBase):
 
     def feed(self, cursor: int, limit: int = 1000) -> list[FeedEntry]:
         """Changes after ``cursor`` with the zones each touched, oldest first."""
+        check_page(limit)
         with self.read() as session:
             rows = session.scalars(
                 select(ChangeRow).where(ChangeRow.id > cursor).order_by(ChangeRow.id).limit(limit)

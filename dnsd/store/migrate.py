@@ -1,23 +1,42 @@
-"""Run the Alembic migrations programmatically (``dnsd migrate`` and the test fixtures)."""
+"""Run the Alembic migrations programmatically (``dnsd migrate`` and the test fixtures).
+
+Alembic is imported when a migration runs, not when this module is imported: the CLI imports
+it for every command and most never migrate.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
+if TYPE_CHECKING:
+    from alembic.config import Config
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+def migrations_dir() -> Path:
+    """The ``migrations/`` directory of the source tree (Alembic env and revisions)."""
+    return Path(__file__).resolve().parents[2] / "migrations"
+
+
+def __getattr__(name: str) -> Path:
+    if name == "MIGRATIONS":  # the old module constant, now computed on use
+        return migrations_dir()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def alembic_config(url: str) -> Config:
     """An Alembic config pointing at ``migrations/`` with ``url`` as the database."""
-    config = Config(str(MIGRATIONS / "alembic.ini"))
-    config.set_main_option("script_location", str(MIGRATIONS))
+    from alembic.config import Config
+
+    migrations = migrations_dir()
+    config = Config(str(migrations / "alembic.ini"))
+    config.set_main_option("script_location", str(migrations))
     config.attributes["url"] = url
     return config
 
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema at ``url`` up to ``revision``."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)

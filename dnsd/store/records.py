@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict, InvalidInput, NotFound
 from dnsd.domain.records import RRset, find_zone, make_rrset, placement_problems
-from dnsd.store.base import StoreBase, ZoneDelta, name_key, pool_key
+from dnsd.store.base import StoreBase, ZoneDelta, check_page, name_key, pool_key
 from dnsd.store.convert import pool_from_row, rrset_dict, rrset_from_row
 from dnsd.store.tables import PoolRow, RecordRow, ZoneRow
 
@@ -174,6 +174,7 @@ class RecordOps(StoreBase):
 
     def list_rrsets(self, flt: RecordFilter, limit: int = 100, offset: int = 0) -> tuple[list[RRset], int]:
         """One page of RRsets matching ``flt``, ordered by name and type, and the total count."""
+        check_page(limit, offset)
         with self.read() as session:
             query = self._filtered(select(RecordRow, ZoneRow.name).join(ZoneRow), flt)
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict, InvalidInput, NotFound, Reason
@@ -60,7 +61,9 @@ def make_zone(
     r = _host(rname.replace("@", "."), "rname", reasons) if rname else f"hostmaster.{zname}"
     for key in _TIMERS:
         value = fields.get(key)
-        if value is not None and not (isinstance(value, int) and 0 <= value <= MAX_TTL):
+        if value is not None and (
+            isinstance(value, bool) or not (isinstance(value, int) and 0 <= value <= MAX_TTL)
+        ):
             reasons.append(Reason(key, f"must be an integer between 0 and {MAX_TTL}"))
     secondaries = tuple(str(s) for s in fields.get("secondaries") or ())
     if reasons:
@@ -70,12 +73,26 @@ def make_zone(
     return replace(zone, **timers)
 
 
+def _names_taken(session: Session, zone: str) -> list[str]:
+    """Names at or below ``zone`` that records of other (parent) zones hold, a few of them."""
+    below = or_(RecordRow.name == zone, RecordRow.name.endswith("." + zone, autoescape=True))
+    rows = session.scalars(select(RecordRow.name).where(below).order_by(RecordRow.name).limit(5))
+    return list(dict.fromkeys(rows))
+
+
 class ZoneOps(StoreBase):
     def create_zone(self, zone: Zone, actor: str) -> Zone:
-        """Add ``zone`` (built by :func:`make_zone`); :class:`Conflict` if it exists."""
+        """Add ``zone`` (built by :func:`make_zone`).
+
+        :class:`Conflict` if it exists, or if a parent zone holds records at or below its name:
+        the new zone would hide them and let another owner take their names.
+        """
         with self.write() as session:
             if session.scalar(select(ZoneRow).where(ZoneRow.name == zone.name)) is not None:
                 raise Conflict(f"zone {zone.name} already exists")
+            taken = _names_taken(session, zone.name)
+            if taken:
+                raise Conflict(f"records of a parent zone live at {', '.join(taken)}; move them first")
             values = zone_dict(zone)
             row = ZoneRow(serial=next_serial(0), **values)
             session.add(row)

@@ -44,3 +44,48 @@ def test_srv_with_root_target_adds_nothing() -> None:
 
 def test_other_types_carry_no_additional() -> None:
     assert resolve(SNAP, "mx1.example.com", "A").additional == ()
+
+
+def test_host_covered_by_a_wildcard_gets_the_expansion_owned_by_the_host() -> None:
+    zone = zone_data(
+        "example.com",
+        rr("example.com", "MX", "10 mx.mail.example.com"),
+        rr("*.mail.example.com", "A", "192.0.2.9"),
+    )
+    answer = resolve(snapshot(zone), "example.com", "MX")
+    assert texts(answer.additional) == ["mx.mail.example.com 300 A 192.0.2.9"]
+
+
+def test_hosts_in_another_of_our_zones_are_left_to_that_zone() -> None:
+    parent = zone_data(
+        "example.com",
+        rr("example.com", "MX", "10 mx.team.example.com", "20 mx.example.com"),
+        rr("*.example.com", "A", "192.0.2.99"),
+    )
+    child = zone_data("team.example.com", rr("mx.team.example.com", "A", "192.0.2.1"))
+    answer = resolve(snapshot(parent, child), "example.com", "MX")
+    assert texts(answer.additional) == ["mx.example.com 300 A 192.0.2.99"]
+
+
+def test_existing_host_without_addresses_gets_no_wildcard() -> None:
+    zone = zone_data(
+        "example.com",
+        rr("example.com", "MX", "10 mx.example.com"),
+        rr("mx.example.com", "TXT", '"no address"'),
+        rr("*.example.com", "A", "192.0.2.99"),
+    )
+    assert resolve(snapshot(zone), "example.com", "MX").additional == ()
+
+
+def test_mx_host_at_or_below_a_cut_is_not_authoritative_so_not_added() -> None:
+    zone = zone_data(
+        "example.com",
+        rr("example.com", "MX", "10 sub.example.com", "20 mx.sub.example.com"),
+        rr("sub.example.com", "NS", "mx.sub.example.com"),
+        rr("sub.example.com", "A", "192.0.2.1"),
+        rr("mx.sub.example.com", "A", "192.0.2.2"),
+    )
+    snap = snapshot(zone)
+    assert resolve(snap, "example.com", "MX").additional == ()
+    # The same addresses are glue, so a referral carries them.
+    assert texts(resolve(snap, "sub.example.com", "A").additional) == ["mx.sub.example.com 300 A 192.0.2.2"]

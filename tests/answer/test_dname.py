@@ -73,10 +73,48 @@ def test_dname_into_another_of_our_zones_and_outside() -> None:
     assert not outside.authority
 
 
-def test_self_extending_dname_stops_at_the_link_limit() -> None:
+def test_dname_into_its_own_subtree_is_substituted_once_and_not_chased() -> None:
     answer = resolve(SNAP, "a.loop.example.com", "A")
+    assert answer.rcode == NOERROR and answer.aa
+    assert texts(answer.answer) == [
+        "loop.example.com 300 DNAME x.loop.example.com.",
+        "a.loop.example.com 300 CNAME a.x.loop.example.com.",
+    ]
+    assert not answer.authority
+
+
+def test_dnames_into_each_other_stop_at_the_loop_or_the_link_limit() -> None:
+    loop = snapshot(
+        zone_data(
+            "example.com",
+            rr("p.example.com", "DNAME", "q.example.com"),
+            rr("q.example.com", "DNAME", "p.example.com"),
+        )
+    )
+    answer = resolve(loop, "x.p.example.com", "A")
+    assert keys(answer.answer) == [
+        ("p.example.com", "DNAME"),
+        ("x.p.example.com", "CNAME"),
+        ("q.example.com", "DNAME"),
+        ("x.q.example.com", "CNAME"),
+    ]
+    growing = snapshot(
+        zone_data(
+            "example.com",
+            rr("p.example.com", "DNAME", "g.q.example.com"),
+            rr("q.example.com", "DNAME", "h.p.example.com"),
+        )
+    )
+    answer = resolve(growing, "x.p.example.com", "A")
     assert answer.rcode == NOERROR
-    assert [r.rtype for r in answer.answer] == ["DNAME", "CNAME"] * 8
+    assert [r.rtype for r in answer.answer].count("CNAME") == 8
+    assert keys(answer.answer)[:4] == [
+        ("p.example.com", "DNAME"),
+        ("x.p.example.com", "CNAME"),
+        ("q.example.com", "DNAME"),
+        ("x.g.q.example.com", "CNAME"),
+    ]
+    assert [r.rtype for r in answer.answer[4:]] == ["CNAME"] * 6  # each DNAME appears once
 
 
 def test_yxdomain_when_the_substituted_name_is_too_long() -> None:

@@ -105,5 +105,20 @@ def test_ds_at_the_apex_of_a_child_zone_we_host_is_answered_by_the_parent() -> N
 
 
 def test_ds_at_a_child_apex_whose_parent_does_not_delegate_stays_with_the_child() -> None:
+    # NXDOMAIN from the parent would deny the whole child zone to an aggressive-NSEC resolver;
+    # NSD answers NOERROR here too.
     snap = snapshot(zone_data("example.com"), zone_data(make_zone("team.example.com")))
     assert is_negative(resolve(snap, "team.example.com", "DS"), "team.example.com", NOERROR)
+
+
+def test_referral_glue_comes_from_wildcards_above_the_cut_but_never_below_it() -> None:
+    zone = zone_data(
+        "example.com",
+        rr("sub.example.com", "NS", "ns.sub.example.com", "ns.hosts.example.com"),
+        rr("*.hosts.example.com", "A", "192.0.2.8"),
+        rr("*.example.com", "A", "192.0.2.99"),
+        rr("*.sub.example.com", "A", "192.0.2.66"),  # occluded: not glue for ns.sub
+    )
+    answer = resolve(snapshot(zone), "www.sub.example.com", "A")
+    assert not answer.aa
+    assert texts(answer.additional) == ["ns.hosts.example.com 300 A 192.0.2.8"]

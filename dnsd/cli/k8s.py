@@ -1,0 +1,238 @@
+"""``dnsd k8s``: the pool mapping, ``apply`` (CI path), ``watch`` (controller), ``problems``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from dnsd.cli.connect import cli_actor, open_store
+from dnsd.config import Settings
+from dnsd.domain.errors import InvalidInput, Reason
+from dnsd.k8s.derive import derive
+from dnsd.k8s.http_sink import HttpSink
+from dnsd.k8s.manifests import load_manifests
+from dnsd.k8s.mapping import (
+    DEFAULT,
+    GATEWAY_SELECTOR,
+    INGRESS_CLASS,
+    PoolMapping,
+    make_entry,
+    mapping_from_document,
+)
+from dnsd.k8s.objects import ISTIO_VERSIONS
+from dnsd.k8s.plan import Safety, Scope
+from dnsd.k8s.report import plan_json, plan_lines, problem_json, problem_line
+from dnsd.k8s.sinks import RecordSink, StoreSink, execute, plan_against
+from dnsd.store.k8s_ops import K8sOps
+from dnsd.store.zonestore import ZoneStore
+
+if TYPE_CHECKING:
+    from dnsd.k8s.controller import ControllerOptions
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, sort_keys=True))
+
+
+# --- mapping -------------------------------------------------------------------------------
+
+
+def _mapping_key(args: argparse.Namespace) -> tuple[str, str]:
+    return args.mapping_kind, getattr(args, "key", "") or ""
+
+
+def cmd_mapping_set(args: argparse.Namespace, settings: Settings) -> int:
+    kind, key = _mapping_key(args)
+    entry = make_entry(kind, key, args.pool)
+    with open_store(settings) as store:
+        K8sOps(store.engine).set_mapping(entry, cli_actor())
+    print(f"mapping {entry.describe()}")
+    return 0
+
+
+def cmd_mapping_rm(args: argparse.Namespace, settings: Settings) -> int:
+    kind, key = _mapping_key(args)
+    canonical = make_entry(kind, key, "placeholder").key  # the same canonical key `set` stored
+    with open_store(settings) as store:
+        entry = K8sOps(store.engine).delete_mapping(kind, canonical, cli_actor())
+    print(f"removed {entry.describe()}")
+    return 0
+
+
+def cmd_mapping_list(args: argparse.Namespace, settings: Settings) -> int:
+    with open_store(settings) as store:
+        entries = K8sOps(store.engine).list_mappings()
+    if args.json:
+        _print_json([{"kind": e.kind, "key": e.key, "pool": e.pool} for e in entries])
+    else:
+        for e in entries:
+            print(f"{e.kind:<14} {e.key or '-':<40} {e.pool}")
+    return 0
+
+
+def _register_mapping(k8s: Any) -> None:
+    mapping = k8s.add_parser("mapping", help="which pool serves which entry point")
+    msub = mapping.add_subparsers(dest="mapping_command", metavar="ACTION", required=True)
+    msub.add_parser("list", help="show the mapping").set_defaults(func=cmd_mapping_list)
+    for action, func, verb in (("set", cmd_mapping_set, "map"), ("rm", cmd_mapping_rm, "unmap")):
+        parser = msub.add_parser(action, help=f"{verb} an entry point")
+        kinds = parser.add_subparsers(dest="mapping_kind", metavar="KIND", required=True)
+        gw = kinds.add_parser(GATEWAY_SELECTOR, help="Istio Gateways whose spec.selector has these labels")
+        gw.add_argument("key", metavar="LABEL=VALUE[,LABEL=VALUE]")
+        cls = kinds.add_parser(INGRESS_CLASS, help="Ingresses of this ingressClassName")
+        cls.add_argument("key", metavar="CLASS")
+        default = kinds.add_parser(DEFAULT, help="classless Ingresses and Services without dnsd.io/pool")
+        for sub in (gw, cls, default):
+            if action == "set":
+                sub.add_argument("pool", metavar="POOL")
+            sub.set_defaults(func=func)
+
+
+# --- apply ---------------------------------------------------------------------------------
+
+
+def _load_mapping(args: argparse.Namespace, sink: RecordSink, store: ZoneStore | None) -> PoolMapping:
+    if args.mapping:
+        try:
+            doc = yaml.safe_load(Path(args.mapping).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise InvalidInput([Reason("mapping", f"{args.mapping}: {exc}")]) from None
+        return mapping_from_document(doc)
+    if store is not None:
+        return K8sOps(store.engine).pool_mapping()
+    assert isinstance(sink, HttpSink)
+    return sink.pool_mapping()
+
+
+def _run_apply(args: argparse.Namespace, sink: RecordSink, store: ZoneStore | None) -> int:
+    manifests = load_manifests(args.filename, args.namespace)
+    derivation = derive(manifests.objects.values(), _load_mapping(args, sink, store))
+    plan, existing = plan_against(sink, derivation, Scope(owners=derivation.owners))
+    Safety(force=args.force).check(plan, existing)
+    outcome = None if args.dry_run else execute(plan, sink)
+    failures = outcome.problems if outcome else []
+    if args.json:
+        _print_json(
+            {**plan_json(plan), "dry_run": args.dry_run, "failed": [problem_json(p) for p in failures]}
+        )
+    else:
+        print(
+            f"objects read: {len(manifests.objects)}; documents of other kinds ignored: {manifests.ignored}"
+        )
+        print("\n".join(plan_lines(plan)))
+        done = "Dry run: nothing written." if args.dry_run else f"Applied {len(plan.steps)} changes."
+        print("\n".join(problem_line(p) for p in failures) or done)
+    return 1 if plan.problems or failures else 0
+
+
+def cmd_apply(args: argparse.Namespace, settings: Settings) -> int:
+    if args.server:
+        sink = HttpSink(args.server, args.token)
+        try:
+            return _run_apply(args, sink, None)
+        finally:
+            sink.close()
+    with open_store(settings) as store:
+        return _run_apply(args, StoreSink(store, args.actor or cli_actor()), store)
+
+
+def _register_apply(k8s: Any) -> None:
+    apply = k8s.add_parser("apply", help="register the records manifests describe (the CI path)")
+    apply.add_argument("-f", "--filename", action="append", required=True, metavar="DIR_OR_FILE",
+                       help="manifest file or directory (recursive), '-' for stdin; repeatable")  # fmt: skip
+    apply.add_argument("-n", "--namespace", default="default", help="namespace of objects that name none")
+    apply.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    apply.add_argument("--mapping", metavar="FILE", help="pool mapping YAML instead of the stored one")
+    apply.add_argument("--server", metavar="URL", help="a remote dnsd's HTTP API instead of the database")
+    apply.add_argument("--token", default=os.environ.get("DNSD_API_TOKEN"), help="API token (DNSD_API_TOKEN)")
+    apply.add_argument("--actor", help="who the change log names (default cli:<user>)")
+    apply.add_argument("--force", action="store_true", help="allow a plan that deletes many records")
+    apply.set_defaults(func=cmd_apply)
+
+
+# --- problems ------------------------------------------------------------------------------
+
+
+def cmd_problems(args: argparse.Namespace, settings: Settings) -> int:
+    with open_store(settings) as store:
+        problems = K8sOps(store.engine).list_problems(args.owner_prefix)
+    if args.json:
+        _print_json([problem_json(p) for p in problems])
+    else:
+        print("\n".join(problem_line(p) for p in problems) or "no problems")
+    return 0
+
+
+# --- watch ---------------------------------------------------------------------------------
+
+
+def _controller_options(args: argparse.Namespace) -> ControllerOptions:
+    from dnsd.k8s.controller import ControllerOptions
+    from dnsd.k8s.watcher import WatchOptions
+
+    versions = tuple(v.strip() for v in args.istio_versions.split(",") if v.strip())
+    return ControllerOptions(
+        namespaces=tuple(args.namespace or ()),
+        resync_seconds=args.resync,
+        force=args.force,
+        actor=args.actor,
+        watch=WatchOptions(timeout_seconds=args.watch_timeout, istio_versions=versions),
+    )
+
+
+def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    # The kubernetes client is imported only here: it is slow to import and no other command needs it.
+    from dnsd.k8s.controller import Controller
+    from dnsd.k8s.kubeapi import Connection, api_client
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    conn = Connection(args.api_server, args.token, args.kubeconfig, args.context, args.in_cluster)
+    with open_store(settings) as store:
+        controller = Controller(api_client(conn), store, _controller_options(args))
+        if args.once:
+            return 0 if controller.sync_once() else 1
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: controller.stop.set())
+        controller.run()
+    return 0
+
+
+def _register_watch(k8s: Any) -> None:
+    watch = k8s.add_parser("watch", help="controller: keep records in step with the cluster")
+    watch.add_argument("-n", "--namespace", action="append", help="watch only this namespace (repeatable)")
+    watch.add_argument("--api-server", metavar="URL", help="API server URL (instead of kubeconfig)")
+    watch.add_argument(
+        "--token", default=os.environ.get("DNSD_K8S_TOKEN"), help="bearer token for --api-server"
+    )
+    watch.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    watch.add_argument("--context", help="kubeconfig context")
+    watch.add_argument("--in-cluster", action="store_true", help="use the pod's service account")
+    watch.add_argument("--istio-versions", default=",".join(ISTIO_VERSIONS),
+                       help="networking.istio.io versions to try, in order")  # fmt: skip
+    watch.add_argument("--resync", type=float, default=300.0, help="seconds between full reconciles")
+    watch.add_argument("--watch-timeout", type=int, default=300, help="seconds before each watch is renewed")
+    watch.add_argument("--once", action="store_true", help="list, reconcile once and exit")
+    watch.add_argument("--force", action="store_true", help="let the first reconcile delete many records")
+    watch.add_argument("--actor", default="k8s-controller", help="who the change log names")
+    watch.set_defaults(func=cmd_watch)
+
+
+def register(subparsers: Any) -> None:
+    k8s = subparsers.add_parser("k8s", help="Kubernetes: mapping, apply, watch, problems")
+    ksub = k8s.add_subparsers(dest="k8s_command", metavar="COMMAND", required=True)
+    _register_mapping(ksub)
+    _register_apply(ksub)
+    _register_watch(ksub)
+    problems = ksub.add_parser("problems", help="rejections and conflicts the controller reported")
+    problems.add_argument("--owner-prefix", default="k8s:", help="e.g. k8s:team-a/")
+    problems.set_defaults(func=cmd_problems)

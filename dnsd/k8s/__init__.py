@@ -1,0 +1,1 @@
+"""Kubernetes integration: Services, Ingresses and Istio Gateway/VirtualService -> records."""

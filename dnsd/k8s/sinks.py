@@ -1,0 +1,107 @@
+"""Where plans are read from and applied to: the store directly, or a dnsd over HTTP.
+
+A :class:`RecordSink` offers the few reads a plan needs and the two writes it makes; both
+implementations raise the domain errors (:class:`Conflict`, :class:`NotFound`,
+:class:`InvalidInput`), so :func:`execute` treats them alike.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from dnsd.domain.errors import Conflict, InvalidInput, NotFound
+from dnsd.domain.records import RRset
+from dnsd.k8s.desired import Derivation, Problem
+from dnsd.k8s.plan import DELETE, Plan, Scope, Step, make_plan
+from dnsd.store.k8s_ops import K8sOps
+from dnsd.store.zonestore import ZoneStore
+
+
+class RecordSink(Protocol):
+    def zones(self) -> list[str]: ...
+
+    def managed(self, scope: Scope) -> list[RRset]:
+        """The existing records whose owners ``scope`` contains."""
+        ...
+
+    def at_names(self, names: Iterable[str]) -> list[RRset]:
+        """Every existing record at these names, any owner and type."""
+        ...
+
+    def put(self, rrset: RRset) -> bool:
+        """Make the RRset so (idempotent); True when something changed."""
+        ...
+
+    def delete(self, rrset: RRset) -> None:
+        """Delete the record (as its owner); a record already gone is not an error."""
+        ...
+
+
+class StoreSink:
+    """Plans against, and writes to, the store; every write is one store transaction."""
+
+    def __init__(self, store: ZoneStore, actor: str) -> None:
+        self.store = store
+        self.k8s = K8sOps(store.engine, store.limits)
+        self.actor = actor
+
+    def zones(self) -> list[str]:
+        return [z.name for z in self.store.list_zones()]
+
+    def managed(self, scope: Scope) -> list[RRset]:
+        return [r for r in self.k8s.owned_rrsets(scope.prefixes) if scope.contains(r.owner)]
+
+    def at_names(self, names: Iterable[str]) -> list[RRset]:
+        return self.k8s.rrsets_at(names)
+
+    def put(self, rrset: RRset) -> bool:
+        return self.store.put_rrset(rrset, self.actor).changed
+
+    def delete(self, rrset: RRset) -> None:
+        assert rrset.id is not None, "records to delete come from the sink, with their id"
+        with contextlib.suppress(NotFound):
+            self.store.delete_rrset(rrset.id, self.actor, owner=rrset.owner)
+
+
+def plan_against(sink: RecordSink, derivation: Derivation, scope: Scope) -> tuple[Plan, int]:
+    """The plan for ``derivation`` against what ``sink`` holds, and how many records ``scope``
+    manages now (for the safety check)."""
+    managed = sink.managed(scope)
+    names = {n.name for n in derivation.names} | {r.name for r in managed}
+    plan = make_plan(derivation, sink.zones(), managed, sink.at_names(names), scope)
+    return plan, len(managed)
+
+
+@dataclass(slots=True)
+class Outcome:
+    applied: list[Step] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _failure(step: Step, exc: Conflict | InvalidInput | NotFound) -> Problem:
+    owner, name = step.rrset.owner, step.rrset.name
+    if isinstance(exc, Conflict):
+        return Problem(owner, "name", f"held by {exc.holder}; left alone", name, exc.holder or "unknown")
+    if isinstance(exc, NotFound):
+        return Problem(owner, exc.field or exc.kind, str(exc), name)
+    return Problem(owner, ",".join(r.field for r in exc.reasons), str(exc), name)
+
+
+def execute(plan: Plan, sink: RecordSink) -> Outcome:
+    """Apply the steps in order (deletes first). A step the sink refuses becomes a problem and
+    the others go on; a store or network outage propagates (the caller retries the whole plan)."""
+    out = Outcome()
+    for step in plan.steps:
+        try:
+            if step.action == DELETE:
+                sink.delete(step.rrset)
+            else:
+                sink.put(step.rrset)
+        except (Conflict, InvalidInput, NotFound) as exc:
+            out.problems.append(_failure(step, exc))
+        else:
+            out.applied.append(step)
+    return out

@@ -1,0 +1,97 @@
+"""Store operations of the provider sync: saving and reading the status of the last runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select
+
+from dnsd.store.base import StoreBase
+from dnsd.store.sync_tables import SyncStatusRow
+
+RESULTS = ("in-sync", "planned", "applied", "partial", "failed", "refused", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """What the last run of ``provider`` for ``zone`` found and did.
+
+    ``result`` is one of :data:`RESULTS`. ``drift`` counts the changes a run found although the
+    desired state was the one the provider last fully matched (``applied_hash``): someone edited
+    records dnsd manages outside dnsd. ``last_success_at`` is the last time the provider matched.
+    """
+
+    provider: str
+    zone: str
+    run_at: dt.datetime
+    mode: str
+    result: str
+    creates: int = 0
+    updates: int = 0
+    deletes: int = 0
+    conflicts: int = 0
+    failed: int = 0
+    drift: int = 0
+    message: str = ""
+    applied_hash: str | None = None
+    last_success_at: dt.datetime | None = None
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands timestamps back without a zone; they were written in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _from_row(row: SyncStatusRow) -> SyncStatus:
+    return SyncStatus(
+        provider=row.provider,
+        zone=row.zone,
+        run_at=_aware(row.run_at) or row.run_at,
+        mode=row.mode,
+        result=row.result,
+        creates=row.creates,
+        updates=row.updates,
+        deletes=row.deletes,
+        conflicts=row.conflicts,
+        failed=row.failed,
+        drift=row.drift,
+        message=row.message,
+        applied_hash=row.applied_hash,
+        last_success_at=_aware(row.last_success_at),
+    )
+
+
+class SyncStatusStore(StoreBase):
+    """Sync status rows. Build it on the same engine as the :class:`ZoneStore`.
+
+    Saving a status is not a change of DNS data: it writes no change row and bumps no serial.
+    """
+
+    def save_sync_status(self, status: SyncStatus) -> None:
+        """Insert or overwrite the row of ``(status.provider, status.zone)``."""
+        with self.write() as session:
+            row = session.get(SyncStatusRow, (status.provider, status.zone))
+            if row is None:
+                row = SyncStatusRow(provider=status.provider, zone=status.zone)
+                session.add(row)
+            for key, value in asdict(status).items():
+                setattr(row, key, value)
+
+    def get_sync_status(self, provider: str, zone: str) -> SyncStatus | None:
+        with self.read() as session:
+            row = session.get(SyncStatusRow, (provider, zone))
+            return _from_row(row) if row is not None else None
+
+    def list_sync_statuses(self, provider: str | None = None, zone: str | None = None) -> list[SyncStatus]:
+        """Every stored status, by provider then zone, optionally filtered."""
+        with self.read() as session:
+            query = select(SyncStatusRow)
+            if provider:
+                query = query.where(SyncStatusRow.provider == provider)
+            if zone:
+                query = query.where(SyncStatusRow.zone == zone.lower().rstrip("."))
+            rows = session.scalars(query.order_by(SyncStatusRow.provider, SyncStatusRow.zone))
+            return [_from_row(r) for r in rows]

@@ -1,0 +1,1 @@
+"""Keeping external DNS providers (DNSPod) in step with the store: plan, then apply."""

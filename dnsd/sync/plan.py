@@ -1,0 +1,217 @@
+"""Plans: what to create, update and delete at a provider so it holds the desired records.
+
+Ownership rules (the provider is shared with people using its console):
+
+* a record is dnsd's when its remark is this instance's marker (:func:`records.marker`); only
+  those are ever updated or deleted;
+* a record without the marker that clashes with one dnsd wants (same name and type, or a CNAME
+  against anything at the name) is a *conflict*: the whole RRset is left alone, unless
+  ``adopt``, which takes such records over (re-marks, rewrites or deletes them);
+* records on lines other than the default one, and the apex NS records the provider manages
+  (``DefaultNS``), are never looked at.
+
+Value changes reuse the record (one modify call) instead of a delete and a create.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from dnsd.sync.desired import DesiredZone, Skipped
+from dnsd.sync.records import DEFAULT_LINE, RecordSpec, RemoteRecord
+
+RRKey = tuple[str, str]  # (subdomain, type)
+T = TypeVar("T", RecordSpec, RemoteRecord)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordChange:
+    """One provider call: ``create`` (``new``), ``update`` (``old`` -> ``new``) or ``delete`` (``old``)."""
+
+    action: str
+    zone: str
+    subdomain: str
+    rtype: str
+    new: RecordSpec | None = None
+    old: RemoteRecord | None = None
+    why: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanConflict:
+    """Records without dnsd's marker standing where dnsd wants an RRset."""
+
+    zone: str
+    subdomain: str
+    rtype: str
+    held: tuple[RemoteRecord, ...]
+    wanted: tuple[RecordSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyLimits:
+    """octoDNS-style brake: with at least ``min_existing`` managed records, a plan may update or
+    delete at most ``max_fraction`` of them unless forced."""
+
+    min_existing: int = 10
+    max_fraction: float = 0.30
+
+
+@dataclass(frozen=True, slots=True)
+class ZonePlan:
+    """The changes for one zone. ``managed`` counts dnsd's records before the plan, ``touched``
+    those it updates or deletes (the safety limit's measure), ``own_changes`` adds the creates
+    where nothing foreign stood (drift's measure); ``fingerprint`` is the desired state's hash."""
+
+    zone: str
+    creates: tuple[RecordChange, ...] = ()
+    updates: tuple[RecordChange, ...] = ()
+    deletes: tuple[RecordChange, ...] = ()
+    conflicts: tuple[PlanConflict, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    unchanged: int = 0
+    managed: int = 0
+    touched: int = 0
+    own_changes: int = 0
+    fingerprint: str = ""
+
+    @property
+    def changes(self) -> tuple[RecordChange, ...]:
+        """Every call in the order they must run: deletes before updates before creates."""
+        return self.deletes + self.updates + self.creates
+
+    def unsafe(self, limits: SafetyLimits) -> str | None:
+        """Why applying this plan needs ``--force``, or None."""
+        if self.managed < limits.min_existing or self.touched <= limits.max_fraction * self.managed:
+            return None
+        return (
+            f"plan updates or deletes {self.touched} of {self.managed} managed records"
+            f" (more than {limits.max_fraction:.0%}); use --force to apply it"
+        )
+
+
+@dataclass
+class _Builder:
+    zone: str
+    mark: str
+    creates: list[RecordChange] = field(default_factory=list)
+    updates: list[RecordChange] = field(default_factory=list)
+    deletes: list[RecordChange] = field(default_factory=list)
+    contested: set[RRKey] = field(default_factory=set)
+    unchanged: int = 0
+
+    def change(
+        self, action: str, key: RRKey, new: RecordSpec | None, old: RemoteRecord | None, why: str
+    ) -> None:
+        target = {"create": self.creates, "update": self.updates, "delete": self.deletes}[action]
+        target.append(RecordChange(action, self.zone, key[0], key[1], new, old, why))
+
+    def touched(self) -> int:
+        """Records that were dnsd's before this plan and that it updates or deletes."""
+        return sum(1 for c in self.updates + self.deletes if c.old is not None and c.old.remark == self.mark)
+
+    def own_changes(self) -> int:
+        """Changes to dnsd's own records: :meth:`touched`, plus creates where nothing foreign stood."""
+        return self.touched() + sum(1 for c in self.creates if (c.subdomain, c.rtype) not in self.contested)
+
+
+def _group(records: Iterable[T]) -> dict[RRKey, list[T]]:
+    out: dict[RRKey, list[T]] = defaultdict(list)
+    for record in records:
+        out[(record.subdomain.lower(), record.rtype)].append(record)
+    return out
+
+
+def _blockers(key: RRKey, foreign: dict[RRKey, list[RemoteRecord]]) -> list[RemoteRecord]:
+    """Foreign records that clash with an RRset at ``key`` (same type, or CNAME exclusivity)."""
+    sub, rtype = key
+    out: list[RemoteRecord] = []
+    for (fsub, ftype), records in sorted(foreign.items()):
+        if fsub == sub and (ftype == rtype or "CNAME" in (rtype, ftype)):
+            out += records
+    return out
+
+
+def _update_reason(want: RecordSpec, have: RemoteRecord, mark: str) -> str:
+    reasons = []
+    if have.remark != mark:
+        reasons.append(f"adopt (remark {have.remark!r})")
+    if have.key != want.key:
+        reasons.append(f"value {have.show()} -> {want.show()}")
+    if have.ttl != want.ttl:
+        reasons.append(f"ttl {have.ttl} -> {want.ttl}")
+    if have.status != "ENABLE":
+        reasons.append(f"status {have.status} -> ENABLE")
+    return ", ".join(reasons)
+
+
+def _plan_rrset(b: _Builder, key: RRKey, wanted: list[RecordSpec], held: list[RemoteRecord]) -> None:
+    """Match held records to wanted ones by value; reuse leftovers for new values; delete the rest."""
+    mark = b.mark
+    by_value: dict[str, RemoteRecord] = {}
+    for record in sorted(held, key=lambda r: (r.remark != mark, r.id)):  # dnsd's own, oldest first
+        by_value.setdefault(record.key, record)
+    leftover_want: list[RecordSpec] = []
+    used: set[int] = set()
+    for want in sorted(wanted, key=lambda w: w.key):
+        have = by_value.get(want.key)
+        if have is None or have.id in used:
+            leftover_want.append(want)
+            continue
+        used.add(have.id)
+        reason = _update_reason(want, have, mark)
+        if reason:
+            b.change("update", key, want, have, reason)
+        else:
+            b.unchanged += 1
+    leftover_held = sorted((r for r in held if r.id not in used), key=lambda r: (r.key, r.id))
+    for want, have in zip(leftover_want, leftover_held, strict=False):
+        b.change("update", key, want, have, _update_reason(want, have, mark))
+    for want in leftover_want[len(leftover_held) :]:
+        b.change("create", key, want, None, "new value")
+    for have in leftover_held[len(leftover_want) :]:
+        b.change("delete", key, None, have, "adopted, not wanted" if have.remark != mark else "not wanted")
+
+
+def plan_zone(
+    desired: DesiredZone, remote: Iterable[RemoteRecord], mark: str, adopt: bool = False
+) -> ZonePlan:
+    """Compare the desired records of a zone with the provider's and list the changes."""
+    visible = [r for r in remote if not r.default_ns and r.line == DEFAULT_LINE]
+    managed = [r for r in visible if r.remark == mark]
+    foreign = _group(r for r in visible if r.remark != mark)
+    wanted = _group(desired.records)
+    held = _group(managed)
+    b = _Builder(desired.zone, mark)
+    conflicts: list[PlanConflict] = []
+    for key in sorted(set(wanted) | set(held)):
+        blockers = _blockers(key, foreign) if key in wanted else []
+        if blockers and not adopt:
+            conflicts.append(PlanConflict(desired.zone, *key, tuple(blockers), tuple(wanted[key])))
+            continue
+        if blockers:
+            b.contested.add(key)
+        same_type = [r for r in blockers if r.rtype == key[1]]
+        for other in (r for r in blockers if r.rtype != key[1]):
+            b.change("delete", (key[0], other.rtype), None, other, f"adopted, {key[1]} wanted at the name")
+        _plan_rrset(b, key, wanted.get(key, []), held.get(key, []) + same_type)
+    b.deletes = _unique(b.deletes)
+    return ZonePlan(
+        desired.zone, tuple(b.creates), tuple(b.updates), tuple(b.deletes), tuple(conflicts),
+        desired.skipped, b.unchanged, len(managed), b.touched(), b.own_changes(), desired.fingerprint,
+    )  # fmt: skip
+
+
+def _unique(changes: list[RecordChange]) -> list[RecordChange]:
+    """A foreign CNAME blocking several wanted types is deleted once."""
+    seen: set[int] = set()
+    out = []
+    for change in changes:
+        ident = change.old.id if change.old else -1
+        if ident not in seen:
+            seen.add(ident)
+            out.append(change)
+    return out

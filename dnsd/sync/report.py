@@ -1,0 +1,133 @@
+"""Plans, run reports and statuses as JSON-ready dicts and as text tables (CLI and API)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from dnsd.store.sync_status import SyncStatus
+from dnsd.sync.plan import PlanConflict, RecordChange
+from dnsd.sync.records import RecordSpec, RemoteRecord
+from dnsd.sync.runner import ZoneReport
+
+
+def _spec(spec: RecordSpec | None) -> dict[str, Any] | None:
+    if spec is None:
+        return None
+    return {"value": spec.value, "ttl": spec.ttl, **({"mx": spec.mx} if spec.mx is not None else {})}
+
+
+def _remote(record: RemoteRecord | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    out: dict[str, Any] = {"id": record.id, "value": record.value, "ttl": record.ttl, "remark": record.remark}
+    if record.rtype == "MX":
+        out["mx"] = record.mx
+    if record.status != "ENABLE":
+        out["status"] = record.status
+    return out
+
+
+def change_dict(change: RecordChange) -> dict[str, Any]:
+    return {
+        "action": change.action, "name": change.subdomain, "type": change.rtype,
+        "new": _spec(change.new), "old": _remote(change.old), "why": change.why,
+    }  # fmt: skip
+
+
+def conflict_dict(conflict: PlanConflict) -> dict[str, Any]:
+    return {
+        "name": conflict.subdomain, "type": conflict.rtype,
+        "held": [{**(_remote(r) or {}), "type": r.rtype} for r in conflict.held],
+        "wanted": [_spec(s) for s in conflict.wanted],
+    }  # fmt: skip
+
+
+def report_dict(report: ZoneReport) -> dict[str, Any]:
+    """A zone's run: its plan (creates, updates, deletes, conflicts, skipped) and what was done."""
+    out: dict[str, Any] = {"zone": report.zone, "result": report.result, "drift": report.drift,
+                           "message": report.message}  # fmt: skip
+    plan = report.plan
+    if plan is not None:
+        out |= {
+            "creates": [change_dict(c) for c in plan.creates],
+            "updates": [change_dict(c) for c in plan.updates],
+            "deletes": [change_dict(c) for c in plan.deletes],
+            "conflicts": [conflict_dict(c) for c in plan.conflicts],
+            "skipped": [asdict(s) for s in plan.skipped],
+            "unchanged": plan.unchanged,
+            "managed": plan.managed,
+        }
+    if report.outcome is not None:
+        out["applied"] = {
+            "done": [change_dict(c) for c in report.outcome.done],
+            "failed": [change_dict(f.change) | {"error": str(f.error)} for f in report.outcome.failed],
+            "not_attempted": [change_dict(c) for c in report.outcome.not_attempted],
+        }
+    return out
+
+
+def status_dict(status: SyncStatus) -> dict[str, Any]:
+    out = asdict(status)
+    out["run_at"] = status.run_at.isoformat()
+    out["last_success_at"] = status.last_success_at.isoformat() if status.last_success_at else None
+    return out
+
+
+PLAN_HEADERS = ("action", "name", "type", "ttl", "value", "note")
+STATUS_HEADERS = (
+    "provider",
+    "zone",
+    "last run",
+    "mode",
+    "result",
+    "c/u/d",
+    "conflicts",
+    "failed",
+    "drift",
+    "message",
+)
+
+
+def _change_row(change: RecordChange, state: str = "", error: str = "") -> tuple[object, ...]:
+    value = change.new.show() if change.new else change.old.show() if change.old else ""
+    ttl = change.new.ttl if change.new else change.old.ttl if change.old else None
+    note = f"{change.why}: {error}" if error else change.why
+    return (state or change.action, change.subdomain, change.rtype, ttl, value, note)
+
+
+def plan_rows(report: ZoneReport) -> list[tuple[object, ...]]:
+    """One row per change (with what became of it, after an apply), conflict and skipped RRset."""
+    plan, outcome = report.plan, report.outcome
+    if plan is None:
+        return []
+    if outcome is None:
+        rows = [_change_row(c) for c in plan.changes]
+    else:
+        rows = [_change_row(c, f"{c.action}: done") for c in outcome.done]
+        rows += [_change_row(f.change, f"{f.change.action}: FAILED", str(f.error)) for f in outcome.failed]
+        rows += [_change_row(c, f"{c.action}: not tried") for c in outcome.not_attempted]
+    for conflict in plan.conflicts:
+        held = [f"{r.rtype} {r.show()} (id {r.id}, remark {r.remark!r})" for r in conflict.held]
+        wanted = [s.show() for s in conflict.wanted]
+        rows.append(
+            ("conflict", conflict.subdomain, conflict.rtype, None, wanted, ["held by unmanaged", *held])
+        )
+    rows += [("skipped", s.name, s.rtype, None, None, s.reason) for s in plan.skipped]
+    return rows
+
+
+def headline(report: ZoneReport) -> str:
+    plan = report.plan
+    if plan is None:
+        return f"zone {report.zone}: {report.result}: {report.message}"
+    drift = f", drift {report.drift}" if report.drift else ""
+    return (
+        f"zone {report.zone}: {report.result} - {len(plan.creates)} create, {len(plan.updates)} update,"
+        f" {len(plan.deletes)} delete, {len(plan.conflicts)} conflict, {plan.unchanged} unchanged{drift}"
+    )
+
+
+def status_row(s: SyncStatus) -> tuple[object, ...]:
+    counts = f"{s.creates}/{s.updates}/{s.deletes}"
+    return (s.provider, s.zone, s.run_at, s.mode, s.result, counts, s.conflicts, s.failed, s.drift, s.message)

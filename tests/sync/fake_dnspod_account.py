@@ -1,0 +1,294 @@
+"""The account behind the fake DNSPod API: domains, records and the five actions dnsd uses.
+
+Field names, defaults, limits and error codes follow the DNSPod API 3.0 (2021-03-23) docs and
+the SDK's models: answers carry exactly the fields the SDK's models know (it warns about any
+other), values of CNAME/MX/NS/SRV come back with a trailing dot, every domain holds its two
+``DefaultNS`` apex NS records, ``DescribeRecordList`` pages with Offset/Limit (at most 3000) and
+answers an empty page with ``ResourceNotFound.NoDataOfRecord`` unless ``ErrorOnEmpty`` is "no".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import re
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+DEFAULT_LINE = "默认"
+DEFAULT_NS = ("f1g1ns1.dnspod.net.", "f1g1ns2.dnspod.net.")
+RECORD_TYPES = {
+    "A",
+    "AAAA",
+    "CNAME",
+    "MX",
+    "TXT",
+    "NS",
+    "SRV",
+    "CAA",
+    "SPF",
+    "HTTPS",
+    "SVCB",
+    "显性URL",
+    "隐性URL",
+}
+HOST_TYPES = {"CNAME", "MX", "NS"}
+MAX_LIMIT = 3000
+_LABEL = re.compile(r"^(\*|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)$")
+
+PARAMS = {
+    "DescribeDomainList": {"Type", "Offset", "Limit", "GroupId", "Keyword", "Tags"},
+    "DescribeRecordList": {
+        "Domain", "DomainId", "Subdomain", "RecordType", "RecordLine", "RecordLineId", "GroupId",
+        "Keyword", "SortField", "SortType", "Offset", "Limit", "ErrorOnEmpty", "SubDomain",
+    },
+    "CreateRecord": {
+        "Domain", "RecordType", "RecordLine", "Value", "DomainId", "SubDomain", "RecordLineId", "MX",
+        "TTL", "Weight", "Status", "Remark", "DnssecConflictMode", "GroupId",
+    },
+    "ModifyRecord": {
+        "Domain", "RecordType", "RecordLine", "Value", "RecordId", "DomainId", "SubDomain",
+        "RecordLineId", "MX", "TTL", "Weight", "Status", "Remark", "DnssecConflictMode",
+    },
+    "DeleteRecord": {"Domain", "RecordId", "DomainId"},
+}  # fmt: skip
+INTEGERS = {"Offset", "Limit", "GroupId", "DomainId", "MX", "TTL", "Weight", "RecordId"}
+
+
+class ApiError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message = code, message
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass
+class FakeRecord:
+    record_id: int
+    name: str
+    type: str
+    value: str
+    ttl: int = 600
+    mx: int = 0
+    line: str = DEFAULT_LINE
+    remark: str = ""
+    status: str = "ENABLE"
+    default_ns: bool = False
+    updated_on: str = field(default_factory=_now)
+
+    def item(self) -> dict[str, Any]:
+        """A ``RecordListItem`` with exactly its documented fields."""
+        return {
+            "RecordId": self.record_id, "Value": self.value, "Status": self.status,
+            "UpdatedOn": self.updated_on, "Name": self.name, "Line": self.line,
+            "LineId": "0" if self.line == DEFAULT_LINE else "10=1", "Type": self.type, "Weight": None,
+            "MonitorStatus": "", "Remark": self.remark, "TTL": self.ttl, "MX": self.mx,
+            "DefaultNS": self.default_ns,
+        }  # fmt: skip
+
+
+@dataclass
+class FakeDomain:
+    domain_id: int
+    name: str
+    records: dict[int, FakeRecord] = field(default_factory=dict)
+    created_on: str = field(default_factory=_now)
+
+    def item(self) -> dict[str, Any]:
+        """A ``DomainListItem`` with exactly its documented fields."""
+        return {
+            "DomainId": self.domain_id, "Name": self.name, "Status": "ENABLE", "TTL": 600,
+            "CNAMESpeedup": "DISABLE", "DNSStatus": "", "Grade": "DP_FREE", "GroupId": 1,
+            "SearchEnginePush": "NO", "Remark": "", "Punycode": self.name,
+            "EffectiveDNS": [ns.rstrip(".") for ns in DEFAULT_NS], "GradeLevel": 2, "GradeTitle": "免费版",
+            "IsVip": "NO", "VipStartAt": "0000-00-00 00:00:00", "VipEndAt": "0000-00-00 00:00:00",
+            "VipAutoRenew": "DEFAULT", "RecordCount": len(self.records), "CreatedOn": self.created_on,
+            "UpdatedOn": self.created_on, "Owner": "owner@example.com", "TagList": [],
+        }  # fmt: skip
+
+
+def _stored_value(rtype: str, value: str) -> str:
+    """DNSPod keeps host names absolute: it answers ``mx.example.com.``."""
+    value = value.strip()
+    if rtype in HOST_TYPES and not value.endswith("."):
+        return value + "."
+    if rtype == "SRV":
+        parts = value.split()
+        if len(parts) == 4 and not parts[3].endswith("."):
+            return " ".join([*parts[:3], parts[3] + "."])
+    return value
+
+
+def _same_value(rtype: str, a: str, b: str) -> bool:
+    if rtype in HOST_TYPES or rtype == "SRV":
+        return a.lower().rstrip(".") == b.lower().rstrip(".")
+    return a == b
+
+
+def _check_value(rtype: str, value: str) -> None:
+    ok = bool(value)
+    if rtype in ("A", "AAAA"):
+        try:
+            ok = ipaddress.ip_address(value).version == (4 if rtype == "A" else 6)
+        except ValueError:
+            ok = False
+    elif rtype in HOST_TYPES:
+        ok = all(_LABEL.match(label) for label in value.lower().rstrip(".").split("."))
+    if not ok:
+        raise ApiError("InvalidParameter.RecordValueInvalid", f"The record value {value!r} is invalid.")
+
+
+def _check_subdomain(sub: str) -> None:
+    if sub != "@" and not all(_LABEL.match(label) for label in sub.lower().split(".")):
+        raise ApiError("InvalidParameter.SubdomainInvalid", f"The subdomain {sub!r} is invalid.")
+
+
+class FakeAccount:
+    """Domains and records of one account; each action runs under one lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.domains: dict[str, FakeDomain] = {}
+        self._ids = 1000
+
+    def next_id(self) -> int:
+        self._ids += 1
+        return self._ids
+
+    def add_domain(self, name: str, default_ns: bool = True) -> FakeDomain:
+        with self.lock:
+            domain = FakeDomain(self.next_id(), name.lower().rstrip("."))
+            for ns in DEFAULT_NS if default_ns else ():
+                rid = self.next_id()
+                domain.records[rid] = FakeRecord(rid, "@", "NS", ns, ttl=86400, default_ns=True)
+            self.domains[domain.name] = domain
+            return domain
+
+    def run(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(params) - PARAMS[action])
+        if unknown:
+            raise ApiError("UnknownParameter", f"The parameter `{unknown[0]}` is not recognized.")
+        for name in INTEGERS & set(params):
+            if params[name] is not None and not isinstance(params[name], int):
+                raise ApiError("InvalidParameter", f"The value of parameter `{name}` must be an integer.")
+        with self.lock:
+            handler = getattr(self, "do_" + re.sub(r"(?<!^)([A-Z])", r"_\1", action).lower())
+            result: dict[str, Any] = handler(params)
+            return result
+
+    def domain(self, params: dict[str, Any]) -> FakeDomain:
+        if params.get("DomainId") is not None:
+            found = [d for d in self.domains.values() if d.domain_id == params["DomainId"]]
+        else:
+            if not params.get("Domain"):
+                raise ApiError("MissingParameter", "The request is missing a required parameter `Domain`.")
+            found = [d for d in self.domains.values() if d.name == str(params["Domain"]).lower().rstrip(".")]
+        if not found:
+            raise ApiError("InvalidParameterValue.DomainNotExists", "The domain does not exist.")
+        return found[0]
+
+    def do_describe_domain_list(self, p: dict[str, Any]) -> dict[str, Any]:
+        offset, limit = p.get("Offset") or 0, p.get("Limit") or MAX_LIMIT
+        if limit > MAX_LIMIT or limit < 1:
+            raise ApiError("InvalidParameterValue.LimitInvalid", "The limit is invalid.")
+        matched = [d for d in sorted(self.domains.values(), key=lambda d: d.domain_id)
+                   if not p.get("Keyword") or p["Keyword"] in d.name]  # fmt: skip
+        page = matched[offset : offset + limit]
+        if not page:
+            raise ApiError("ResourceNotFound.NoDataOfDomain", "The domain list is empty.")
+        counts = dict.fromkeys(
+            ("ShareTotal", "VipTotal", "PauseTotal", "ErrorTotal", "LockTotal", "SpamTotal", "VipExpire",
+             "ShareOutTotal", "GroupTotal"), 0)  # fmt: skip
+        total = len(self.domains)
+        info = {"DomainTotal": len(matched), "AllTotal": total, "MineTotal": total, **counts}
+        return {"DomainCountInfo": info, "DomainList": [d.item() for d in page]}
+
+    def do_describe_record_list(self, p: dict[str, Any]) -> dict[str, Any]:
+        domain = self.domain(p)
+        offset, limit = p.get("Offset") or 0, p.get("Limit") or 100
+        if limit > MAX_LIMIT or limit < 1:
+            raise ApiError("InvalidParameterValue.LimitInvalid", "The limit is invalid.")
+        if offset < 0:
+            raise ApiError("InvalidParameter.OffsetInvalid", "The offset is invalid.")
+        sub = p.get("SubDomain") or p.get("Subdomain")
+        matched = [
+            r for r in sorted(domain.records.values(), key=lambda r: r.record_id)
+            if (not sub or r.name.lower() == str(sub).lower())
+            and (not p.get("RecordType") or r.type == p["RecordType"])
+            and (not p.get("RecordLine") or r.line == p["RecordLine"])
+            and (not p.get("Keyword") or p["Keyword"] in r.name or p["Keyword"] in r.value)
+        ]  # fmt: skip
+        if p.get("SortType") == "DESC":
+            matched.reverse()
+        page = matched[offset : offset + limit]
+        if not page and p.get("ErrorOnEmpty", "yes") != "no":
+            raise ApiError("ResourceNotFound.NoDataOfRecord", "The record list is empty.")
+        info = {
+            "SubdomainCount": len({r.name for r in matched}),
+            "ListCount": len(page),
+            "TotalCount": len(matched),
+        }
+        return {"RecordCountInfo": info, "RecordList": [r.item() for r in page]}
+
+    def _record_from(self, p: dict[str, Any], base: FakeRecord) -> FakeRecord:
+        """Validate the fields CreateRecord and ModifyRecord share and apply them to ``base``."""
+        for name in ("RecordType", "RecordLine", "Value"):
+            if p.get(name) in (None, "") and not (name == "RecordLine" and p.get("RecordLineId")):
+                raise ApiError("MissingParameter", f"The request is missing a required parameter `{name}`.")
+        rtype, sub = p["RecordType"], p.get("SubDomain") or "@"
+        if rtype not in RECORD_TYPES:
+            raise ApiError("InvalidParameter.RecordTypeInvalid", f"The record type {rtype!r} is invalid.")
+        if p.get("RecordLineId", "0") != "0" or p.get("RecordLine", DEFAULT_LINE) != DEFAULT_LINE:
+            raise ApiError("InvalidParameter.RecordLineInvalid", "The record line is invalid.")
+        _check_subdomain(sub)
+        _check_value(rtype, str(p["Value"]).strip())
+        if rtype == "MX" and not (isinstance(p.get("MX"), int) and 0 <= p["MX"] <= 65535):
+            raise ApiError("InvalidParameter.MxInvalid", "The MX priority is invalid.")
+        ttl = p.get("TTL") if p.get("TTL") is not None else base.ttl
+        if not 1 <= ttl <= 604800:
+            raise ApiError("LimitExceeded.RecordTtlLimit", "The TTL of the record exceeds the limit.")
+        remark = p["Remark"] if p.get("Remark") is not None else base.remark
+        if len(remark) > 200:
+            raise ApiError(
+                "InvalidParameter.RemarkTooLong", "The remark is too long (200 characters at most)."
+            )
+        status = p.get("Status") or base.status
+        return replace(base, name=sub, type=rtype, value=_stored_value(rtype, p["Value"]), ttl=ttl,
+                       mx=int(p.get("MX") or 0) if rtype == "MX" else 0, remark=remark, status=status,
+                       updated_on=_now())  # fmt: skip
+
+    def _refuse_duplicate(self, domain: FakeDomain, record: FakeRecord) -> None:
+        for other in domain.records.values():
+            if (other.record_id != record.record_id and other.name.lower() == record.name.lower()
+                    and other.type == record.type and other.line == record.line
+                    and _same_value(record.type, other.value, record.value)):  # fmt: skip
+                raise ApiError("InvalidParameter.DomainRecordExist", "The record already exists.")
+
+    def do_create_record(self, p: dict[str, Any]) -> dict[str, Any]:
+        domain = self.domain(p)
+        record = self._record_from(p, FakeRecord(self.next_id(), "@", "A", ""))
+        self._refuse_duplicate(domain, record)
+        domain.records[record.record_id] = record
+        return {"RecordId": record.record_id}
+
+    def _existing(self, domain: FakeDomain, p: dict[str, Any]) -> FakeRecord:
+        record = domain.records.get(p.get("RecordId") or -1)
+        if record is None:
+            raise ApiError("InvalidParameter.RecordIdInvalid", "The record ID is invalid.")
+        return record
+
+    def do_modify_record(self, p: dict[str, Any]) -> dict[str, Any]:
+        domain = self.domain(p)
+        record = self._record_from(p, self._existing(domain, p))
+        self._refuse_duplicate(domain, record)
+        domain.records[record.record_id] = record
+        return {"RecordId": record.record_id}
+
+    def do_delete_record(self, p: dict[str, Any]) -> dict[str, Any]:
+        domain = self.domain(p)
+        del domain.records[self._existing(domain, p).record_id]
+        return {}
