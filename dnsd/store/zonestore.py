@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from dnsd.domain.errors import StoreUnavailable
+from dnsd.store.base import one_line
 from dnsd.store.changes import ChangeOps
 from dnsd.store.pools import PoolOps
 from dnsd.store.records import RecordOps
@@ -17,8 +19,8 @@ class ZoneStore(ZoneOps, PoolOps, RecordOps, ChangeOps, TokenOps):
 
     def ping(self) -> None:
         """Raise :class:`StoreUnavailable` unless the database answers a trivial query."""
-        with self.read() as session:
-            try:
+        try:
+            with self.read() as session:
                 session.execute(text("SELECT 1"))
-            except Exception as exc:
-                raise StoreUnavailable(str(exc)) from exc
+        except SQLAlchemyError as exc:  # what read() leaves alone: pool timeouts and the like
+            raise StoreUnavailable(f"database unavailable: {one_line(exc)}") from exc
