@@ -38,6 +38,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dnsd.cli.k8s",
     "dnsd.cli.resolver",
     "dnsd.cli.sync",
+    "dnsd.cli.dump",
 )
 EXIT_REFUSED = 1
 EXIT_INVALID = 2

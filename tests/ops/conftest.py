@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,11 +42,20 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
-    """A second migrated SQLite database, besides ``db_url``/``store``."""
-    path = tmp_path / f"other-{uuid.uuid4().hex[:6]}.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
+def new_sqlite_url(tmp_path: Path, sqlite_template: Path) -> Callable[[], str]:
+    """Makes more migrated SQLite databases, besides ``db_url``/``store``."""
+
+    def make() -> str:
+        path = tmp_path / f"other-{uuid.uuid4().hex[:6]}.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+
+    return make
+
+
+@pytest.fixture
+def sqlite_url(new_sqlite_url: Callable[[], str]) -> str:
+    return new_sqlite_url()
 
 
 @pytest.fixture
