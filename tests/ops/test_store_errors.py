@@ -32,6 +32,8 @@ def test_unmigrated_database_says_run_migrate(empty_db_url: str) -> None:
             store.create_zone(make_zone("hello-web.com", ["ns1.hello-web.com"]), ACTOR)
         with pytest.raises(SchemaMissing):
             store.load_state()
+        with pytest.raises(SchemaMissing):
+            store.check_schema()
     finally:
         store.engine.dispose()
 
@@ -48,6 +50,8 @@ def test_outdated_schema_says_run_migrate(empty_db_url: str) -> None:
             store.list_zones()
         with pytest.raises(SchemaMissing):
             store.list_rrsets(RecordFilter())
+        with pytest.raises(SchemaMissing):
+            store.check_schema()
     finally:
         store.engine.dispose()
 
@@ -59,8 +63,10 @@ def test_unmigrated_database_through_cli_and_api(empty_db_url: str) -> None:
     err = Dnsd(empty_db_url).json("zone", "list", expect=1)
     assert err["error"] == "SchemaMissing" and "hint" not in err
     with TestClient(create_app(Settings(database_url=empty_db_url, auth_disabled=True))) as client:
-        r = client.get("/zones")
-        assert r.status_code == 503 and r.json()["detail"]["message"].startswith(SCHEMA_MISSING)
+        for path in ("/zones", "/readyz"):
+            r = client.get(path)
+            assert r.status_code == 503 and r.json()["detail"]["message"].startswith(SCHEMA_MISSING), path
+        assert client.get("/healthz").status_code == 200
 
 
 def test_migrate_of_an_unreachable_database_is_one_clear_line() -> None:
@@ -82,6 +88,7 @@ def test_migrate_of_an_unopenable_sqlite_file(tmp_path: pytest.TempPathFactory) 
 
 
 def test_unknown_zone_names_the_name(store: ZoneStore) -> None:
+    store.check_schema()  # a migrated store passes
     seed_basic(store)
     with pytest.raises(NotFound) as caught:
         store.put_rrset(rr("www.x.org"), ACTOR)
