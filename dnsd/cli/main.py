@@ -39,6 +39,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dnsd.cli.resolver",
     "dnsd.cli.sync",
     "dnsd.cli.dump",
+    "dnsd.cli.dns",
+    "dnsd.cli.serve",
 )
 EXIT_REFUSED = 1
 EXIT_INVALID = 2

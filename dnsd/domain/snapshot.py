@@ -36,7 +36,8 @@ class ZoneData:
 
     ``nodes`` holds every owner name with data (apex SOA and NS included); ``names`` every name
     that exists, empty non-terminals included (RFC 4592 section 2.2.2); ``cuts`` the delegation
-    points (NS below the apex); ``dnames`` the owners of DNAME records.
+    points (NS below the apex); ``dnames`` the owners of DNAME records. ``negative_soa`` (derived)
+    is the apex SOA with the RFC 2308 negative TTL, ready for NXDOMAIN/NODATA authority sections.
     """
 
     zone: Zone
@@ -45,6 +46,12 @@ class ZoneData:
     cuts: frozenset[str]
     dnames: frozenset[str]
     rrsets: tuple[RRset, ...] = field(default=())
+    negative_soa: RRsetData = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        zone = self.zone
+        negative = RRsetData(zone.name, "SOA", zone.negative_ttl, (zone.soa(),))
+        object.__setattr__(self, "negative_soa", negative)  # frozen: set once, here
 
     @property
     def name(self) -> str:

@@ -1,0 +1,184 @@
+"""Processes the benchmarks run: dnsd serve-dns, the HTTP API, NSD; each pinned with taskset."""
+
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+API_RUNNER = """
+import socket, uvicorn
+from api.app import create_app
+from dnsd.config import Settings
+sock = socket.socket()
+sock.bind(("127.0.0.1", 0))
+sock.listen(128)
+print("API port", sock.getsockname()[1], flush=True)
+uvicorn.Server(uvicorn.Config(create_app(Settings()), log_level="warning")).run(sockets=[sock])
+"""
+
+
+def pinned(core: int | None, argv: list[str]) -> list[str]:
+    return ["taskset", "-c", str(core), *argv] if core is not None and shutil.which("taskset") else argv
+
+
+def env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), **extra}
+
+
+def announced(proc: subprocess.Popen[str], pattern: str, timeout: float = 300.0) -> int:
+    """The number ``proc`` prints on a stdout line matching ``pattern``."""
+    assert proc.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if selector.select(timeout=0.5):
+                line = proc.stdout.readline()
+                found = re.search(pattern, line)
+                if found:
+                    return int(found.group(1))
+                if not line and proc.poll() is not None:
+                    break
+    finally:
+        selector.close()
+    stop(proc)
+    raise RuntimeError(f"{' '.join(map(str, proc.args))} did not start")
+
+
+def start_dnsd(db_url: str, core: int | None, **settings: str) -> tuple[subprocess.Popen[str], int]:
+    argv = [
+        sys.executable,
+        "-m",
+        "dnsd",
+        "--database-url",
+        db_url,
+        "serve-dns",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+    ]
+    extra = {f"DNSD_{k.upper()}": v for k, v in settings.items()}
+    proc = subprocess.Popen(
+        pinned(core, argv),
+        cwd=ROOT,
+        env=env(**extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    return proc, announced(proc, r"serving DNS on \S+ port (\d+)")
+
+
+def start_api(db_url: str, core: int | None = None) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        pinned(core, [sys.executable, "-c", API_RUNNER]), cwd=ROOT, env=env(DNSD_DATABASE_URL=db_url),
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    port = announced(proc, r"API port (\d+)")
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def free_port() -> int:
+    """A port free for UDP and TCP right now (NSD needs a fixed one in its config)."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", 0))
+            port: int = udp.getsockname()[1]
+            with socket.socket() as tcp:
+                try:
+                    tcp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+
+
+NSD_CONF = """server:
+  ip-address: 127.0.0.1@{port}
+  server-count: 1
+  username: ""
+  chroot: ""
+  zonesdir: "{dir}"
+  database: ""
+  pidfile: "{dir}/nsd.pid"
+  xfrdfile: "{dir}/xfrd.state"
+  zonelistfile: "{dir}/zone.list"
+  rrl-ratelimit: 0
+  verbosity: 0
+remote-control:
+  control-enable: no
+zone:
+  name: {zone}
+  zonefile: {zone}.zone
+"""
+
+
+def start_nsd(
+    workdir: Path, zone: str, zone_text: str, core: int | None
+) -> tuple[subprocess.Popen[str], int]:
+    """NSD serving ``zone`` on a port of its own (``nsd -d -c conf``), as root in ``workdir``."""
+    port = free_port()
+    (workdir / f"{zone}.zone").write_text(zone_text)
+    conf = workdir / "nsd.conf"
+    conf.write_text(NSD_CONF.format(port=port, dir=workdir, zone=zone))
+    proc = subprocess.Popen(
+        pinned(core, ["nsd", "-d", "-c", str(conf)]), cwd=workdir, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        out = subprocess.run(
+            ["dig", "@127.0.0.1", "-p", str(port), f"ns1.{zone}", "+short", "+time=1", "+tries=1"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if out.stdout.strip():
+            return proc, port
+        time.sleep(0.2)
+    stop(proc)
+    raise RuntimeError("NSD did not start")
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of ``pids`` and their children (Linux /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11:15]) / tick
+    return total
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants."""
+    out = [pid]
+    for child in (
+        Path(f"/proc/{pid}/task/{pid}/children").read_text().split() if Path(f"/proc/{pid}").exists() else []
+    ):
+        out += process_tree(int(child))
+    return out

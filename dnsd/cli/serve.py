@@ -1,0 +1,111 @@
+"""``dnsd serve``: the HTTP API and the DNS server in one process (either may run alone).
+
+This module is the composition root: the one place in ``dnsd`` allowed to import ``api``
+(import-linter lists it as the single exception), because it wires the two together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Generator
+from typing import Any
+
+from dnsd.config import Settings
+from dnsd.domain.records import TtlLimits
+from dnsd.store.engine import make_engine
+from dnsd.store.zonestore import ZoneStore
+
+log = logging.getLogger("dnsd.serve")
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "serve", help="run the HTTP API and the DNS server (one process; --no-api/--no-dns for one alone)"
+    )
+    parser.add_argument("--api-host", help="address of the HTTP API (DNSD_API_HOST)")
+    parser.add_argument("--api-port", type=int, help="port of the HTTP API (DNSD_API_PORT)")
+    parser.add_argument("--dns-host", help="address of the DNS server (DNSD_DNS_HOST)")
+    parser.add_argument("--dns-port", type=int, help="UDP and TCP port of the DNS server (DNSD_DNS_PORT)")
+    parser.add_argument("--no-api", action="store_true", help="serve DNS only")
+    parser.add_argument("--no-dns", action="store_true", help="serve the HTTP API only")
+    parser.set_defaults(func=serve_command)
+
+
+def serve_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve until SIGTERM/SIGINT."""
+    if args.no_api and args.no_dns:
+        raise SystemExit("dnsd serve: --no-api and --no-dns leave nothing to serve")
+    overrides = {
+        "api_host": args.api_host, "api_port": args.api_port,
+        "dns_host": args.dns_host, "dns_port": args.dns_port,
+    }  # fmt: skip
+    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    main = serve(settings, api=not args.no_api, dns=not args.no_dns)
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
+    return 0
+
+
+async def serve(settings: Settings, *, api: bool = True, dns: bool = True) -> None:
+    """Run the chosen sides on one event loop until SIGTERM/SIGINT or until one side fails."""
+    from dnsd.server.run import DnsServer, serve_dns
+    from dnsd.server.state import ServerState
+
+    store = ZoneStore(make_engine(settings.database_url), TtlLimits(settings.ttl_floor, settings.ttl_ceiling))
+    state = ServerState()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    def announce(server: DnsServer) -> None:
+        print(f"serving DNS on {server.host} port {server.port}", flush=True)
+
+    dns_task = None
+    if dns:
+        dns_task = asyncio.create_task(serve_dns(settings, store, state=state, on_ready=announce))
+    api_server = _api_server(settings, store, state if dns else None) if api else None
+    api_task = asyncio.create_task(api_server.serve()) if api_server is not None else None
+    tasks = [t for t in (dns_task, api_task) if t is not None]
+    waiter = asyncio.create_task(stop.wait())
+    await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    if api_server is not None:
+        api_server.should_exit = True  # uvicorn finishes in-flight requests, then returns
+    if dns_task is not None:
+        dns_task.cancel()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    waiter.cancel()
+    store.engine.dispose()
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+
+
+def _api_server(settings: Settings, store: ZoneStore, state: Any) -> Any:
+    import uvicorn
+
+    from api.app import create_app
+
+    def ready() -> tuple[bool, str]:
+        if state is None or state.ready:
+            return True, "ok"
+        return False, state.last_error or "DNS snapshot not loaded yet"
+
+    class EmbeddedServer(uvicorn.Server):
+        """uvicorn without its own signal handlers: ``serve`` owns SIGTERM/SIGINT for both sides."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Generator[None, None, None]:
+            yield
+
+    app = create_app(settings, store, ready=ready)
+    config = uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_config=None)
+    return EmbeddedServer(config)

@@ -1,0 +1,184 @@
+"""Live changes: follow the store's change feed and swap in rebuilt snapshots.
+
+The follower reads the changes after its cursor every ``poll_interval`` seconds and whenever it
+is woken (PostgreSQL NOTIFY, see :mod:`dnsd.server.listen`), moves only the zones they touched
+forward (patched from the changes' RR lines, or re-read; see :mod:`dnsd.server.patch`) in a
+worker thread, and swaps the snapshot (which starts a new response cache). The cursor is the
+last change applied, so a change committed meanwhile is picked up by the next round.
+When the database is unreachable it keeps the last snapshot (serve-stale), records the error in
+:class:`ServerState`, and retries with exponential backoff up to ``max_backoff`` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from dnsd.domain.changes import Change
+from dnsd.domain.errors import StoreUnavailable
+from dnsd.domain.snapshot import Snapshot, ZoneData, build_zone
+from dnsd.server.holder import SnapshotHolder
+from dnsd.server.patch import PATCHABLE_ACTIONS, ZonePatch, serving_zone
+from dnsd.server.state import ServerState
+from dnsd.store.zonestore import ZoneStore
+
+log = logging.getLogger("dnsd.feed")
+
+FEED_PAGE = 1000
+T = TypeVar("T")
+
+
+def load_snapshot(store: ZoneStore, generation: int = 1) -> Snapshot:
+    """Every zone, read in one transaction (blocking: call it from a thread)."""
+    state = store.load_state()
+    zones = {
+        name: serving_zone(build_zone(zone, rrsets, state.pools))
+        for name, (zone, rrsets) in state.zones.items()
+    }
+    return Snapshot(zones, generation=generation, cursor=state.cursor)
+
+
+def pending_changes(store: ZoneStore, cursor: int) -> list[Change]:
+    """Every change after ``cursor``, oldest first."""
+    changes: list[Change] = []
+    while True:
+        page = store.list_changes(after_id=cursor, limit=FEED_PAGE)
+        changes += page
+        if len(page) < FEED_PAGE:
+            return changes
+        cursor = page[-1].id
+
+
+def apply_changes(store: ZoneStore, snapshot: Snapshot, changes: list[Change]) -> tuple[Snapshot, set[str]]:
+    """``snapshot`` moved forward by ``changes``: record and pool changes are patched in from
+    their RR lines; zones changed any other way (created, updated, deleted) are re-read whole.
+    Returns the new snapshot and the names of the zones that changed."""
+    patches: dict[str, ZonePatch] = {}
+    reread: set[str] = set()
+    for change in changes:
+        for zone_change in change.zones:
+            name = zone_change.zone
+            if name in reread:
+                continue
+            base = snapshot.zones.get(name)
+            if change.action not in PATCHABLE_ACTIONS or base is None:
+                reread.add(name)
+                continue
+            patch = patches.setdefault(name, ZonePatch(base))
+            if not patch.apply(zone_change):
+                log.warning("change %d does not apply cleanly to %s; re-reading the zone", change.id, name)
+                reread.add(name)
+    zones: dict[str, ZoneData] = dict(snapshot.zones)
+    zones.update((name, patch.result()) for name, patch in patches.items() if name not in reread)
+    if reread:
+        state = store.load_state(sorted(reread))
+        for name in reread:
+            if name in state.zones:
+                zone, rrsets = state.zones[name]
+                zones[name] = serving_zone(build_zone(zone, rrsets, state.pools))
+            else:
+                zones.pop(name, None)
+    cursor = changes[-1].id if changes else snapshot.cursor
+    return Snapshot(zones, generation=snapshot.generation + 1, cursor=cursor), set(patches) | reread
+
+
+class FeedFollower:
+    """Keeps ``holder`` current with the store; one instance per serving process."""
+
+    def __init__(
+        self,
+        store: ZoneStore,
+        holder: SnapshotHolder,
+        state: ServerState,
+        poll_interval: float = 0.2,
+        max_backoff: float = 30.0,
+    ) -> None:
+        self.store = store
+        self.holder = holder
+        self.state = state
+        self.poll_interval = poll_interval
+        self.max_backoff = max_backoff
+        self._wake = asyncio.Event()
+        # One thread: rebuilds are sequential anyway, and close() can wait for the one in flight.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dnsd-feed")
+
+    async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def close(self) -> None:
+        """Wait for the database work in flight (after cancelling :meth:`run`)."""
+        self._executor.shutdown(wait=True)
+
+    def wake(self) -> None:
+        """Poll now rather than at the next interval (call on the follower's loop)."""
+        self._wake.set()
+
+    async def load_initial(self) -> None:
+        """Load the full snapshot, retrying with backoff until the database answers."""
+        delay = self.poll_interval
+        while True:
+            try:
+                snapshot = await self._in_thread(load_snapshot, self.store)
+            except Exception as exc:  # noqa: BLE001 - any failure means "try again later"
+                self._failed(exc)
+                await asyncio.sleep(delay)
+                delay = min(self.max_backoff, delay * 2)
+                continue
+            self._swapped(snapshot)
+            self.state.ready = True
+            log.info("snapshot loaded: %d zones, cursor %d", len(snapshot.zones), snapshot.cursor)
+            return
+
+    async def run(self) -> None:
+        """Follow the feed until cancelled."""
+        delay = self.poll_interval
+        while True:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # arrives as the event is set, and stop() would then wait forever.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
+            self._wake.clear()
+            delay = self.poll_interval if await self.sync_once() else min(self.max_backoff, delay * 2)
+
+    async def sync_once(self) -> bool:
+        """Apply every change after the current cursor; False when the database failed."""
+        snapshot = self.holder.snapshot
+        try:
+            changes = await self._in_thread(pending_changes, self.store, snapshot.cursor)
+            if changes:
+                snapshot, zones = await self._in_thread(apply_changes, self.store, snapshot, changes)
+                self._swapped(snapshot)
+                log.info("applied changes up to %d (%s)", snapshot.cursor, ", ".join(sorted(zones)))
+        except Exception as exc:  # noqa: BLE001 - serve-stale: keep the snapshot, note, retry
+            self._failed(exc)
+            return False
+        self._synced()
+        return True
+
+    def _swapped(self, snapshot: Snapshot) -> None:
+        self.holder.swap(snapshot)
+        self.state.generation, self.state.cursor = snapshot.generation, snapshot.cursor
+        self.state.zones, self.state.built_at = len(snapshot.zones), time.time()
+        self._synced()
+
+    def _synced(self) -> None:
+        if not self.state.db_ok and self.state.failures:
+            log.info("database reachable again after %d failed attempts", self.state.failures)
+        self.state.db_ok, self.state.failures, self.state.last_error = True, 0, None
+        self.state.synced_at = time.time()
+
+    def _failed(self, exc: Exception) -> None:
+        self.state.failures += 1
+        self.state.db_ok, self.state.last_error = False, f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, StoreUnavailable):  # not the database's fault: a bug to see
+            log.error("snapshot update failed, serving the last snapshot", exc_info=exc)
+        elif self.state.failures == 1:
+            log.warning("database unreachable, serving the last snapshot: %s", self.state.last_error)
+        else:
+            log.debug("database still unreachable (attempt %d): %s", self.state.failures, exc)

@@ -1,0 +1,121 @@
+"""The full path: one message in, at most one response out, and the rcode policy.
+
+Policy (fixed): a message shorter than a header, or with QR=1, is dropped; an opcode without a
+handler gets NOTIMP; an unparseable message FORMERR; EDNS version > 0 BADVERS; a class other
+than IN REFUSED (CH TXT ``version.bind``/``id.server`` answer the configured strings when set);
+transfers REFUSED until a transfer handler is plugged in; an exception SERVFAIL and a log line.
+Everything else is :func:`dnsd.answer.resolve` and lands in the response cache.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from dnsd import wire
+from dnsd.answer import resolve
+from dnsd.server.cache import body_of, cache_key, splice
+from dnsd.server.holder import SnapshotHolder
+from dnsd.wire import Query
+
+log = logging.getLogger("dnsd.server")
+
+OpcodeHandler = Callable[[Query, bool], "bytes | None"]
+"""Answers a parsed message of a non-QUERY opcode (e.g. NOTIFY); ``True`` means TCP."""
+
+TransferHandler = Callable[[Query, bool], Sequence[bytes]]
+"""Answers AXFR/IXFR with the messages of the transfer (TCP) or one message (UDP)."""
+
+_TRANSFER_TYPES = (251, 252)  # IXFR, AXFR
+_META_TYPES = (41, 249, 250)  # OPT, TKEY, TSIG: never questions (RFC 6891, 2930, 8945)
+_OBSOLETE_TYPES = (253, 254)  # MAILB, MAILA
+_CHAOS_VERSION = ("version.bind", "version.server")
+_CHAOS_ID = ("id.server", "hostname.bind")
+
+
+class Responder:
+    """Protocol logic without sockets; transports call :meth:`respond` on cache misses.
+
+    Hooks for later work: ``opcode_handlers[4]`` for NOTIFY, ``transfer`` for AXFR/IXFR.
+    """
+
+    def __init__(
+        self, holder: SnapshotHolder, version_bind: str | None = None, server_id: str | None = None
+    ) -> None:
+        self.holder = holder
+        self.version_bind = version_bind
+        self.server_id = server_id
+        self.opcode_handlers: dict[int, OpcodeHandler] = {}
+        self.transfer: TransferHandler | None = None
+
+    def respond(self, data: bytes, tcp: bool = False) -> bytes | None:
+        """The response to one message (``tcp``: no size limit), or None to drop it."""
+        messages = self.respond_all(data, tcp)
+        return messages[0] if messages else None
+
+    def respond_all(self, data: bytes, tcp: bool = False) -> Sequence[bytes]:
+        """Like :meth:`respond`, but a transfer over TCP may answer with several messages."""
+        if len(data) < 12 or data[2] & 0x80:
+            return ()
+        opcode = (data[2] >> 3) & 0xF
+        try:
+            query = wire.parse_query(data)
+        except wire.FormError:
+            rcode = wire.FORMERR if opcode == wire.QUERY or opcode in self.opcode_handlers else wire.NOTIMP
+            error = wire.header_error(data, rcode)
+            return (error,) if error else ()
+        try:
+            if opcode == wire.QUERY:
+                return self._query(data, query, tcp)
+            handler = self.opcode_handlers.get(opcode)
+            if handler is None:
+                return (wire.error_response(query, wire.NOTIMP),)
+            response = handler(query, tcp)
+            return (response,) if response else ()
+        except Exception:
+            log.exception("SERVFAIL for %s %s (opcode %d)", query.qname or ".", query.qtype_name, opcode)
+            return (wire.error_response(query, wire.SERVFAIL),)
+
+    def _query(self, data: bytes, query: Query, tcp: bool) -> Sequence[bytes]:
+        served = self.holder.current
+        key = cache_key(data, query) if query.plain else None
+        if key is not None:
+            cached = (served.cache.tcp if tcp else served.cache.udp).get(key)
+            if cached is not None:
+                return (splice(data, cached, 12 + len(query.question)),)
+        special = self._special(query, tcp)
+        if special is not None:
+            return special
+        answer = resolve(served.snapshot, query.qname, query.qtype_name)
+        response = wire.encode_response(query, answer, wire.MAX_MESSAGE if tcp else query.udp_limit)
+        if key is not None:
+            served.cache.store(key, body_of(response, query), tcp)
+        return (response,)
+
+    def _special(self, query: Query, tcp: bool) -> Sequence[bytes] | None:
+        """Answers decided by policy rather than by our data, never cached."""
+        if query.edns and query.edns_version > 0:
+            return (wire.error_response(query, wire.BADVERS),)
+        if query.qclass != wire.CLASS_IN:
+            return (self._chaos(query),)
+        if query.qtype in _META_TYPES:
+            return (wire.error_response(query, wire.FORMERR),)
+        if query.qtype in _OBSOLETE_TYPES:
+            return (wire.error_response(query, wire.NOTIMP),)
+        if query.qtype in _TRANSFER_TYPES:
+            if self.transfer is None:
+                return (wire.error_response(query, wire.REFUSED),)
+            messages = self.transfer(query, tcp)
+            return messages if tcp else messages[:1]
+        return None
+
+    def _chaos(self, query: Query) -> bytes:
+        text = None
+        if query.qclass == wire.CLASS_CH and query.qtype in (wire.TYPE_TXT, 255):
+            if query.qname in _CHAOS_VERSION:
+                text = self.version_bind
+            elif query.qname in _CHAOS_ID:
+                text = self.server_id
+        if text is None:
+            return wire.error_response(query, wire.REFUSED)
+        return wire.chaos_txt(query, text)

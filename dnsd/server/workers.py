@@ -1,0 +1,116 @@
+"""Several DNS processes on one port: each binds its own UDP and TCP sockets with SO_REUSEPORT
+and the kernel spreads clients across them. Every worker loads its own snapshot and follows the
+feed itself, so they need nothing from each other; the parent only starts and restarts them.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from types import FrameType
+from typing import Any
+
+from dnsd.config import Settings
+from dnsd.server.run import DnsServer, bind_sockets, run_dns
+
+log = logging.getLogger("dnsd.server")
+
+RESTART_DELAY = 1.0
+
+
+def _worker(settings_fields: dict[str, Any], port: int, ready: Connection) -> None:
+    from dnsd.store.engine import make_engine
+    from dnsd.store.zonestore import ZoneStore
+
+    settings = Settings(**settings_fields)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(process)d %(name)s %(message)s")
+
+    def on_ready(server: DnsServer) -> None:
+        ready.send(server.port)
+        ready.close()
+
+    store = ZoneStore(make_engine(settings.database_url))
+    run_dns(settings, store, port=port, reuse_port=True, on_ready=on_ready)
+
+
+class DnsWorkers:
+    """Runs ``count`` worker processes on ``settings.dns_host``/``dns_port`` (0: a free port,
+    reserved by the parent until every worker has bound it)."""
+
+    def __init__(self, settings: Settings, count: int | None = None) -> None:
+        self.settings = settings
+        self.count = max(1, count or settings.dns_workers)
+        self.port = settings.dns_port
+        self.processes: list[BaseProcess] = []
+        self._context = multiprocessing.get_context("spawn")
+        self._stopping = False
+
+    def start(self, timeout: float = 120.0) -> int:
+        """Start every worker and wait until each has bound the port; return the port."""
+        udp, tcp = bind_sockets(self.settings.dns_host, self.port, reuse_port=True)
+        self.port = udp.getsockname()[1]
+        try:
+            pipes = [self._spawn() for _ in range(self.count)]
+            deadline = time.monotonic() + timeout
+            for pipe in pipes:
+                if not pipe.poll(max(0.0, deadline - time.monotonic())):
+                    raise TimeoutError(f"a DNS worker did not start within {timeout:.0f}s")
+                pipe.recv()
+        finally:
+            udp.close()  # from here on only the workers hold the port
+            tcp.close()
+        log.info("%d DNS workers serving %s port %d", self.count, self.settings.dns_host, self.port)
+        return self.port
+
+    def _spawn(self) -> Connection:
+        receiver, sender = self._context.Pipe(duplex=False)
+        process = self._context.Process(
+            target=_worker, args=(self.settings.model_dump(), self.port, sender), daemon=True
+        )
+        process.start()
+        sender.close()
+        self.processes.append(process)
+        return receiver
+
+    def supervise(self) -> None:
+        """Restart workers that die, until :meth:`stop` (or SIGTERM/SIGINT via :meth:`run`)."""
+        while not self._stopping:
+            wait([p.sentinel for p in self.processes], timeout=1.0)
+            for process in [p for p in self.processes if not p.is_alive()]:
+                self.processes.remove(process)
+                if self._stopping:
+                    break
+                log.error("DNS worker %s exited with %s; restarting", process.pid, process.exitcode)
+                time.sleep(RESTART_DELAY)
+                self._spawn()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping = True
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            process.join(timeout)
+            if process.is_alive():
+                process.kill()
+        self.processes.clear()
+
+    def run(self, on_ready: Callable[[int], None] | None = None) -> None:
+        """Start, call ``on_ready(port)``, supervise until SIGTERM/SIGINT, stop every worker."""
+
+        def _signalled(_signum: int, _frame: FrameType | None) -> None:
+            self._stopping = True
+
+        signal.signal(signal.SIGTERM, _signalled)
+        signal.signal(signal.SIGINT, _signalled)
+        self.start()
+        if on_ready is not None:
+            on_ready(self.port)
+        try:
+            self.supervise()
+        finally:
+            self.stop()

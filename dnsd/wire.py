@@ -1,0 +1,332 @@
+"""DNS messages on the wire: query bytes -> :class:`Query`, :class:`Answer` -> response bytes.
+
+The only module that imports dnslib (for packing resource records with name compression).
+Queries are parsed by hand: the header and question with a few slices, the other sections only
+skipped over, so malformed input can only ever raise :class:`FormError`.
+
+Response policy (RFC 1035, 2181, 6891): QR set, ID, opcode, RD and CD copied, RA never set; the
+question is echoed byte for byte (the client's 0x20 letter case); an OPT (payload
+:data:`OUR_PAYLOAD`) when the query had one; BADVERS for EDNS versions above 0; UDP answers over
+the client's limit become TC=1 with the question (and OPT) only.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from dnslib import AAAA, CAA, CNAME, MX, NS, PTR, RD, RR, SOA, SRV, A, DNSBuffer
+
+from dnsd.answer import Answer
+from dnsd.domain import rdata as rd
+from dnsd.domain.snapshot import RRsetData
+
+QUERY, NOTIFY = 0, 4
+NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED, BADVERS = 0, 1, 2, 3, 4, 5, 16
+CLASS_IN, CLASS_CH = 1, 3
+TYPE_OPT, TYPE_TXT = 41, 16
+MIN_UDP = 512  # the limit without EDNS (RFC 1035)
+OUR_PAYLOAD = 1232  # what we advertise and the most we send over UDP (DNS flag day 2020)
+MAX_MESSAGE = 65535  # the TCP limit
+_POINTER_LIMIT = 0x3FFF  # compression pointers have 14 bits
+
+QR, AA, TC, RD_BIT, CD = 0x8000, 0x0400, 0x0200, 0x0100, 0x0010
+DO_BIT = 0x8000  # in the OPT TTL's flags half
+TYPE_NAMES: dict[int, str] = {**rd.TYPE_NAMES, 251: "IXFR", 252: "AXFR", 255: "ANY"}
+_CODES: dict[str, int] = {name: code for code, name in TYPE_NAMES.items()}
+_HEADER = struct.Struct("!HHHHHH")
+_RR_FIXED = struct.Struct("!HHIH")
+_QFIXED = struct.Struct("!HH")
+# Label octets shown as-is in a canonical name; anything else (and '.' and '\') as \DDD.
+_PLAIN = bytes(b for b in range(0x21, 0x7F) if b not in (0x2E, 0x5C))
+
+
+class FormError(Exception):
+    """The message cannot be parsed (FORMERR when its header is readable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One parsed query. ``qname`` is canonical (lower-case, no trailing dot, odd octets as
+    ``\\DDD``); ``question`` is the question section exactly as sent."""
+
+    id: int
+    flags: int
+    qname: str
+    question: bytes
+    qtype: int
+    qclass: int
+    edns: bool = False
+    payload: int = 0
+    edns_version: int = 0
+    do: bool = False
+    plain: bool = True  # header, question, at most an OPT, nothing else: a cacheable shape
+
+    @property
+    def opcode(self) -> int:
+        return (self.flags >> 11) & 0xF
+
+    @property
+    def qtype_name(self) -> str:
+        return TYPE_NAMES.get(self.qtype) or f"TYPE{self.qtype}"
+
+    @property
+    def udp_limit(self) -> int:
+        """Largest UDP response this client gets: 512 without EDNS, else its payload size
+        (at least 512), capped at :data:`OUR_PAYLOAD` to keep responses unfragmented."""
+        if not self.edns:
+            return MIN_UDP
+        return max(MIN_UDP, min(self.payload, OUR_PAYLOAD))
+
+
+def type_code(name: str) -> int:
+    """The numeric type for a type name (``"A"``, ``"TYPE65"``)."""
+    code = _CODES.get(name)
+    if code is not None:
+        return code
+    if name.startswith("TYPE") and name[4:].isdigit():
+        return int(name[4:])
+    raise ValueError(f"unknown record type {name!r}")
+
+
+def label_text(label: bytes) -> str:
+    """One label in canonical text: lower-case ASCII, other octets (and '.', '\\') as \\DDD."""
+    if not label.translate(None, _PLAIN):
+        return label.decode("ascii").lower()
+    return "".join(chr(b) if b in _PLAIN else f"\\{b:03d}" for b in label.lower())
+
+
+def name_labels(name: str) -> tuple[bytes, ...]:
+    """The wire labels of a canonical name (inverse of :func:`label_text` joined by dots)."""
+    if not name:
+        return ()
+    if "\\" not in name:
+        return tuple(name.encode().split(b"."))
+    out: list[bytes] = []
+    current = bytearray()
+    i = 0
+    while i < len(name):
+        ch = name[i]
+        if ch == "\\" and name[i + 1 : i + 4].isdigit():
+            current.append(int(name[i + 1 : i + 4]) & 0xFF)
+            i += 4
+            continue
+        if ch == "\\" and i + 1 < len(name):
+            current += name[i + 1].encode()
+            i += 2
+            continue
+        if ch == ".":
+            out.append(bytes(current))
+            current = bytearray()
+        else:
+            current += ch.encode()
+        i += 1
+    out.append(bytes(current))
+    return tuple(out)
+
+
+def _read_qname(data: bytes) -> tuple[str, int]:
+    """Canonical text of the question name at offset 12 and the offset after it."""
+    labels: list[str] = []
+    pos, end = 12, len(data)
+    while True:
+        if pos >= end:
+            raise FormError("question name runs past the end of the message")
+        length = data[pos]
+        if length == 0:
+            pos += 1
+            break
+        if length > 63:
+            raise FormError("compression pointer or unknown label type in the question")
+        nxt = pos + 1 + length
+        if nxt > end:
+            raise FormError("question label runs past the end of the message")
+        labels.append(label_text(data[pos + 1 : nxt]))
+        pos = nxt
+    if pos - 12 > 255:
+        raise FormError("question name longer than 255 octets")
+    return ".".join(labels), pos
+
+
+def _skip_name(data: bytes, pos: int) -> int:
+    """Offset after the (possibly compressed) name at ``pos``."""
+    end = len(data)
+    while pos < end:
+        length = data[pos]
+        if length & 0xC0 == 0xC0:
+            if pos + 2 > end:
+                break
+            return pos + 2
+        if length > 63:
+            raise FormError("unknown label type")
+        if length == 0:
+            return pos + 1
+        pos += 1 + length
+    raise FormError("name runs past the end of the message")
+
+
+def _read_records(data: bytes, pos: int, counts: tuple[int, int, int]) -> tuple[int, list[tuple[int, int]]]:
+    """Skip the answer, authority and additional sections; return the end offset and the
+    (offset, owner length) of every OPT record, which must be in the additional section."""
+    opts: list[tuple[int, int]] = []
+    for section, count in enumerate(counts):
+        for _ in range(count):
+            start = pos
+            pos = _skip_name(data, pos)
+            if pos + 10 > len(data):
+                raise FormError("resource record header runs past the end of the message")
+            rtype, _rclass, _ttl, rdlength = _RR_FIXED.unpack_from(data, pos)
+            if rtype == TYPE_OPT:
+                if section != 2:
+                    raise FormError("OPT record outside the additional section")
+                opts.append((start, pos - start))
+            pos += 10 + rdlength
+            if pos > len(data):
+                raise FormError("record data runs past the end of the message")
+    return pos, opts
+
+
+def parse_query(data: bytes) -> Query:
+    """Parse one query message; raise :class:`FormError` for anything malformed: short header,
+    QDCOUNT != 1, a bad question name, truncated records, more than one OPT, trailing bytes."""
+    if len(data) < 12:
+        raise FormError("message shorter than a DNS header")
+    qid, flags, qdcount, ancount, nscount, arcount = _HEADER.unpack_from(data)
+    if qdcount != 1:
+        raise FormError(f"QDCOUNT is {qdcount}, not 1")
+    qname, pos = _read_qname(data)
+    if pos + 4 > len(data):
+        raise FormError("question type and class missing")
+    qtype, qclass = _QFIXED.unpack_from(data, pos)
+    qend = pos + 4
+    end, opts = _read_records(data, qend, (ancount, nscount, arcount))
+    if end != len(data):
+        raise FormError(f"{len(data) - end} trailing octets after the last record")
+    if len(opts) > 1:
+        raise FormError(f"{len(opts)} OPT records; at most one is allowed")
+    question = data[12:qend]
+    if not opts:
+        return Query(qid, flags, qname, question, qtype, qclass, plain=ancount + nscount + arcount == 0)
+    start, owner_len = opts[0]
+    if owner_len != 1 or data[start] != 0:
+        raise FormError("OPT record owner is not the root")
+    _rtype, payload, ttl, _rdlength = _RR_FIXED.unpack_from(data, start + 1)
+    plain = ancount + nscount == 0 and arcount == 1
+    return Query(
+        qid, flags, qname, question, qtype, qclass,
+        edns=True, payload=payload, edns_version=(ttl >> 16) & 0xFF, do=bool(ttl & DO_BIT), plain=plain,
+    )  # fmt: skip
+
+
+def _opt(rcode: int, do: bool) -> bytes:
+    """Our OPT record: payload :data:`OUR_PAYLOAD`, the rcode's upper 8 bits, version 0, DO echoed."""
+    ttl = ((rcode >> 4) << 24) | (DO_BIT if do else 0)
+    return b"\x00" + _RR_FIXED.pack(TYPE_OPT, OUR_PAYLOAD, ttl, 0)
+
+
+def _flags(query: Query, rcode: int, aa: bool, tc: bool = False) -> int:
+    copied = query.flags & (0x7800 | RD_BIT | CD)  # opcode, RD, CD
+    return QR | copied | (AA if aa else 0) | (TC if tc else 0) | (rcode & 0xF)
+
+
+def error_response(query: Query, rcode: int) -> bytes:
+    """An answerless response with ``rcode``: question echoed, OPT when the query had EDNS."""
+    opt = _opt(rcode, query.do) if query.edns else b""
+    header = _HEADER.pack(query.id, _flags(query, rcode, False), 1, 0, 0, 1 if opt else 0)
+    return header + query.question + opt
+
+
+def header_error(data: bytes, rcode: int) -> bytes | None:
+    """An error response built from the header alone (no question): for messages whose header
+    is readable but whose body is not. None when not even the header is readable."""
+    if len(data) < 12:
+        return None
+    qid, flags = struct.unpack_from("!HH", data)
+    return _HEADER.pack(qid, QR | (flags & (0x7800 | RD_BIT | CD)) | (rcode & 0xF), 0, 0, 0, 0)
+
+
+class _PointerNames(dict[tuple[bytes, ...], int]):
+    """dnslib's table of names already written, minus offsets a 14-bit pointer cannot reach."""
+
+    def __setitem__(self, key: tuple[bytes, ...], value: int) -> None:
+        if value <= _POINTER_LIMIT:
+            super().__setitem__(key, value)
+
+
+class _Buffer(DNSBuffer):  # type: ignore[misc]
+    def __init__(self) -> None:
+        super().__init__()
+        self.names = _PointerNames()
+
+
+def _char_strings(*parts: bytes) -> bytes:
+    return b"".join(bytes((len(p),)) + p for p in parts)
+
+
+def _rdata(rtype: str, value: rd.Rdata) -> object:
+    """The dnslib rdata for one of ours."""
+    if isinstance(value, rd.Address):
+        return A(value.address) if rtype == "A" else AAAA(value.address)
+    if isinstance(value, rd.Target):
+        if rtype == "DNAME":  # RFC 6672: the target is never compressed
+            return RD(b"".join(bytes((len(lb),)) + lb for lb in name_labels(value.target)) + b"\x00")
+        return {"CNAME": CNAME, "NS": NS, "PTR": PTR}[rtype](name_labels(value.target))
+    if isinstance(value, rd.MX):
+        return MX(name_labels(value.exchange), value.preference)
+    if isinstance(value, rd.SRV):
+        return SRV(value.priority, value.weight, value.port, name_labels(value.target))
+    if isinstance(value, rd.TXT):
+        return RD(_char_strings(*value.strings))
+    if isinstance(value, rd.CAA):
+        return CAA(value.flags, value.tag, value.value)
+    if isinstance(value, rd.SOA):
+        times = (value.serial, value.refresh, value.retry, value.expire, value.minimum)
+        return SOA(name_labels(value.mname), name_labels(value.rname), times)
+    if isinstance(value, rd.HINFO):
+        return RD(_char_strings(value.cpu.encode(), value.os.encode()))
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def _pack_rrsets(buffer: _Buffer, rrsets: tuple[RRsetData, ...]) -> int:
+    count = 0
+    for rrset in rrsets:
+        owner, code = name_labels(rrset.name), type_code(rrset.rtype)
+        for value in rrset.rdatas:
+            RR(owner, code, CLASS_IN, rrset.ttl, _rdata(rrset.rtype, value)).pack(buffer)
+            count += 1
+    return count
+
+
+def encode_response(query: Query, answer: Answer, limit: int = MAX_MESSAGE) -> bytes:
+    """The response to ``query`` carrying ``answer``; TC=1 with only the question (and OPT)
+    when it would exceed ``limit`` octets (use :attr:`Query.udp_limit` for UDP)."""
+    buffer = _Buffer()
+    buffer.append(b"\x00" * 12)
+    buffer.encode_name(name_labels(query.qname))  # compresses against our own, lower-case copy
+    buffer.append(query.question[-4:])
+    counts = [_pack_rrsets(buffer, section) for section in (answer.answer, answer.authority)]
+    additional = _pack_rrsets(buffer, answer.additional)
+    if query.edns:
+        buffer.append(_opt(answer.rcode, query.do))
+        additional += 1
+    if len(buffer.data) > limit:
+        return truncated(query, answer)
+    header = _HEADER.pack(query.id, _flags(query, answer.rcode, answer.aa), 1, *counts, additional)
+    body: bytes = buffer.data[12 + len(query.question) :]
+    return header + query.question + body
+
+
+def truncated(query: Query, answer: Answer) -> bytes:
+    """TC=1, the answer's rcode and AA bit, the question and (with EDNS) our OPT only."""
+    opt = _opt(answer.rcode, query.do) if query.edns else b""
+    flags = _flags(query, answer.rcode, answer.aa, tc=True)
+    return _HEADER.pack(query.id, flags, 1, 0, 0, 1 if opt else 0) + query.question + opt
+
+
+def chaos_txt(query: Query, text: str) -> bytes:
+    """The CH TXT answer (``version.bind``, ``id.server``) carrying ``text``, TTL 0, AA set."""
+    data = text.encode()[:255]
+    record = b"\xc0\x0c" + _RR_FIXED.pack(TYPE_TXT, CLASS_CH, 0, len(data) + 1) + _char_strings(data)
+    opt = _opt(NOERROR, query.do) if query.edns else b""
+    header = _HEADER.pack(query.id, _flags(query, NOERROR, True), 1, 1, 0, 1 if opt else 0)
+    return header + query.question + record + opt
