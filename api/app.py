@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from api.bodies import BodyLimit, JsonBodies
 from api.deps import AppContext, ReadyCheck
 from api.errors import install_error_handlers
-from api.routes import changes, health, k8s, pools, records, sync, zones
+from api.routes import bulk, changes, health, k8s, pools, records, sync, zones
 from dnsd import __version__
 from dnsd.config import Settings
 from dnsd.domain.records import TtlLimits
@@ -51,7 +51,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(JsonBodies)
     app.add_middleware(BodyLimit)
-    for module in (records, zones, pools, changes, sync, k8s, health):
+    for module in (bulk, records, zones, pools, changes, sync, k8s, health):
         app.include_router(module.router)
     if settings.auth_disabled:
         log.warning(

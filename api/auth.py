@@ -8,6 +8,7 @@ In dev mode (``settings.auth_disabled``) every request acts as the admin ``dev``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -58,12 +59,16 @@ class Principal:
         The name belongs to the longest zone that contains it. A name in no zone is left for
         the store to refuse (404), so a write token learns which zone is missing.
         """
+        self.require_records_write(store, [name])
+
+    def require_records_write(self, store: ZoneStore, names: Iterable[str]) -> None:
+        """:meth:`require_record_write` for many names, reading the zones once."""
         if self.is_admin:
             return
         if self.token is not None and self.token.scope != "write":
             raise Forbidden(f"{self.actor} has a read-only token")
-        zone = find_zone(name, [z.name for z in store.list_zones()])
-        if zone is not None:
+        zones = [z.name for z in store.list_zones()]
+        for zone in sorted({z for name in names if (z := find_zone(name, zones)) is not None}):
             self.require_zone_write(zone)
 
 

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from api.schemas import ConflictOut, ErrorOut, NotFoundOut
 from dnsd.domain.errors import Conflict, DnsdError, InvalidInput, NotFound, Reason, StoreUnavailable
+from dnsd.store.bulk import BulkConflict
 
 log = logging.getLogger("dnsd.api")
 
@@ -68,6 +69,15 @@ def _conflict(exc: Conflict) -> dict[str, Any]:
     return {"message": str(exc), "holder": exc.holder}
 
 
+def _bulk_conflict(exc: BulkConflict) -> dict[str, Any]:
+    items = [
+        {"index": c.index, "loc": [*_loc("body", c.label), "name"], "name": c.name, "type": c.rtype,
+         "holder": c.holder}
+        for c in exc.conflicts
+    ]  # fmt: skip
+    return _conflict(exc) | {"conflicts": items}
+
+
 def _message(exc: Exception) -> dict[str, Any]:
     return {"message": str(exc)}
 
@@ -76,6 +86,7 @@ def _message(exc: Exception) -> dict[str, Any]:
 _STATUS: tuple[tuple[type[Exception], int, Callable[[Any], Any]], ...] = (
     (InvalidInput, 422, _invalid),
     (NotFound, 404, _not_found),
+    (BulkConflict, 409, _bulk_conflict),
     (Conflict, 409, _conflict),
     (StoreUnavailable, 503, _message),
     (NotReady, 503, _message),
@@ -92,8 +103,6 @@ def error_response(exc: Exception) -> JSONResponse:
     for kind, status, detail in _STATUS:
         if isinstance(exc, kind):
             headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-            if status == 503:
-                log.warning("answering 503: %s", exc)
             return JSONResponse({"detail": detail(exc)}, status_code=status, headers=headers)
     raise TypeError(f"no HTTP mapping for {type(exc).__name__}")
 
@@ -112,8 +121,12 @@ def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": _DOCUMENTED[code][0], "description": _DOCUMENTED[code][1]} for code in codes}
 
 
-async def _handle(_request: Request, exc: Exception) -> JSONResponse:
-    return error_response(exc)
+async def _handle(request: Request, exc: Exception) -> JSONResponse:
+    response = error_response(exc)
+    if response.status_code >= 500:
+        context = {"method": request.method, "path": request.url.path, "status": response.status_code}
+        log.warning("%s %s answered %d: %s", *context.values(), exc, extra=context)
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -8,7 +8,7 @@ Unknown fields are refused, so a misspelt field never silently does nothing.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -65,6 +65,44 @@ class RecordWritten(RecordOut):
     def of_result(cls, result: PutResult) -> RecordWritten:
         base = RecordOut.of(result.rrset).model_dump()
         return cls(**base, serial=result.serial, changed=result.changed)
+
+
+class BulkIn(Body):
+    records: list[Any] = Field(
+        description="RRsets shaped like the body of POST /records; checked one by one and together"
+    )
+
+
+class BulkItemOut(BaseModel):
+    index: int = Field(description="the item's position in the request")
+    outcome: Literal["created", "changed", "unchanged"]
+    id: int | None = Field(description="the record's id (none only for a new record in a dry run)")
+    name: str
+    type: str
+    ttl: int
+    values: list[str]
+    pool: str | None
+    owner: str
+    zone: str
+    serial: int = Field(description="the zone's serial after the batch")
+
+    @classmethod
+    def of_result(cls, index: int, result: PutResult) -> BulkItemOut:
+        r = result.rrset
+        outcome = "created" if result.created else "changed" if result.changed else "unchanged"
+        return cls(
+            index=index, outcome=outcome, id=r.id, name=r.name, type=r.rtype, ttl=r.ttl,
+            values=r.value_texts(), pool=r.pool, owner=r.owner, zone=r.zone, serial=result.serial,
+        )  # fmt: skip
+
+
+class BulkOut(BaseModel):
+    dry_run: bool
+    created: int
+    changed: int
+    unchanged: int
+    serials: dict[str, int] = Field(description="serial of every zone the batch names, after it")
+    items: list[BulkItemOut]
 
 
 class RecordPage(BaseModel):
@@ -219,6 +257,18 @@ class NotFoundDetail(Message):
     field: str | None = Field(description="the request field that named it, if any", examples=["pool"])
 
 
+class ItemConflictOut(BaseModel):
+    index: int
+    loc: list[str | int] = Field(examples=[["body", "records", 3, "name"]])
+    name: str
+    type: str
+    holder: str
+
+
+class BulkConflictDetail(ConflictDetail):
+    conflicts: list[ItemConflictOut]
+
+
 class ErrorOut(BaseModel):
     """Documents the error bodies in OpenAPI; built by :mod:`api.errors`."""
 
@@ -227,6 +277,10 @@ class ErrorOut(BaseModel):
 
 class ConflictOut(BaseModel):
     detail: ConflictDetail
+
+
+class BulkConflictOut(BaseModel):
+    detail: BulkConflictDetail
 
 
 class NotFoundOut(BaseModel):

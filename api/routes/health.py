@@ -20,8 +20,10 @@ def healthz() -> Status:
 
 @router.get("/readyz", responses=documented(503))
 def readyz(ctx: ContextDep) -> Status:
-    """200 when the database answers and the DNS side (if any) reports ready; else 503 + reason."""
+    """200 when the database answers with a migrated schema and the DNS side (if any) reports
+    ready; else 503 + reason."""
     ctx.store.ping()
+    ctx.store.check_schema()
     if ctx.ready is not None:
         ok, reason = ctx.ready()
         if not ok:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections import deque
 
 from dnsd.cli.connect import open_store
 from dnsd.cli.output import emit, render_table
@@ -12,8 +11,6 @@ from dnsd.config import Settings
 from dnsd.domain.changes import Change
 from dnsd.domain.errors import invalid
 from dnsd.store.zonestore import ZoneStore
-
-PAGE = 1000
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,13 +23,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def latest_changes(store: ZoneStore, zone: str | None, owner: str | None, limit: int) -> list[Change]:
-    """The last ``limit`` matching changes in commit order (the store pages oldest first)."""
-    tail: deque[Change] = deque(maxlen=limit)
-    after = 0
-    while page := store.list_changes(zone=zone, owner=owner, after_id=after, limit=PAGE):
-        tail.extend(page)
-        after = page[-1].id
-    return list(tail)
+    """The last ``limit`` matching changes in commit order."""
+    return store.list_changes(zone=zone, owner=owner, limit=limit, newest_first=True)[::-1]
 
 
 def _or_dash(serial: int | None) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from typing import Any
 
 from dnsd.config import Settings
@@ -23,8 +22,6 @@ def serve_dns_command(args: argparse.Namespace, settings: Settings) -> int:
     """Serve until SIGTERM/SIGINT. Prints ``serving DNS on HOST port PORT`` once bound."""
     overrides = {"dns_host": args.host, "dns_port": args.port, "dns_workers": args.workers}
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if settings.dns_workers > 1:
         from dnsd.server.workers import DnsWorkers
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import signal
 from pathlib import Path
@@ -192,10 +191,6 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     from dnsd.k8s.controller import Controller
     from dnsd.k8s.kubeapi import Connection, api_client
 
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
     conn = Connection(args.api_server, args.token, args.kubeconfig, args.context, args.in_cluster)
     with open_store(settings) as store:
         controller = Controller(api_client(conn), store, _controller_options(args))

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import re
 
 from dnsd.cli.output import emit
 from dnsd.config import Settings
 from dnsd.domain.errors import invalid
-
-_PASSWORD = re.compile(r"(://[^:/@]*:)[^@/]*@")
+from dnsd.store.engine import masked_url
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,7 +18,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def shown_url(url: str) -> str:
     """``url`` with any password masked, fit to print."""
-    return _PASSWORD.sub(r"\1***@", url)
+    return masked_url(url)
 
 
 def migrate(settings: Settings, revision: str = "head") -> None:

@@ -6,6 +6,7 @@ import argparse
 
 from dnsd.cli.connect import cli_actor, open_store
 from dnsd.cli.output import emit, note, render_table
+from dnsd.cli.record_import import add_import_parser
 from dnsd.cli.shapes import record_data, record_json
 from dnsd.config import Settings
 from dnsd.domain.errors import invalid
@@ -17,7 +18,7 @@ HEADERS = ("id", "name", "type", "ttl", "data", "owner")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    record = sub.add_parser("record", help="records (RRsets): add, list, rm")
+    record = sub.add_parser("record", help="records (RRsets): add, list, rm, import")
     actions = record.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="create or replace the RRset NAME/TYPE (idempotent)")
     add.add_argument("name", help="owner name, e.g. www.hello-web.com or *.apps.hello-web.com")
@@ -39,6 +40,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rm.add_argument("--type")
     rm.add_argument("--owner", help="only if this owner holds it")
     rm.set_defaults(func=remove_records)
+    add_import_parser(actions)
 
 
 def record_rows(records: list[RRset]) -> list[tuple[object, ...]]:

@@ -44,8 +44,6 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
         "dns_host": args.dns_host, "dns_port": args.dns_port,
     }  # fmt: skip
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     main = serve(settings, api=not args.no_api, dns=not args.no_dns)
     try:
         import uvloop

@@ -9,25 +9,62 @@ following ``changes.id > cursor`` never skips a change that commits late.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select, text
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from dnsd.domain.changes import RRLine
-from dnsd.domain.errors import InvalidInput, Reason, StoreUnavailable
+from dnsd.domain.errors import DnsdError, InvalidInput, Reason, StoreUnavailable
 from dnsd.domain.names import name_problems
-from dnsd.domain.records import TtlLimits
+from dnsd.domain.records import MAX_OWNER, TtlLimits
 from dnsd.domain.zones import next_serial
 from dnsd.store.engine import WRITE_OPTION, is_sqlite
 from dnsd.store.tables import ChangeRow, ChangeZoneRow, ZoneRow
 
 WRITE_LOCK_KEY = 0x646E7364  # "dnsd"
 NOTIFY_CHANNEL = "dnsd_changes"
+MAX_ACTOR = MAX_OWNER  # the width of changes.actor
+SCHEMA_MISSING = "schema missing or outdated: run `dnsd migrate`"
+_UNDEFINED_OBJECT = ("42P01", "42703")  # PostgreSQL: undefined_table, undefined_column
+_SQLITE_SCHEMA = ("no such table", "no such column", "has no column named")
+_COMMITTED = "dnsd_committed_changes"  # Session.info key: changes to log once committed
+
+change_log = logging.getLogger("dnsd.changes")
+
+
+class SchemaMissing(StoreUnavailable):
+    """The database answers but lacks our tables or columns: it was never migrated, or it was
+    migrated by an older dnsd. The message says what to do."""
+
+
+class DatabaseUnreachable(StoreUnavailable):
+    """The database cannot be reached at all (raised by :func:`dnsd.store.migrate.upgrade`);
+    the message names it (password masked) and the driver's reason."""
+
+
+def one_line(exc: BaseException) -> str:
+    """A driver's message on one line (psycopg spreads its hints over several)."""
+    return " ".join(str(exc).split())
+
+
+def store_error(exc: DBAPIError) -> DnsdError | None:
+    """The dnsd error a database error means, or None for one that is a bug (raise it as is)."""
+    orig = exc.orig if exc.orig is not None else exc
+    sqlstate = getattr(orig, "sqlstate", None)
+    message = one_line(orig)
+    if sqlstate in _UNDEFINED_OBJECT or (
+        sqlstate is None and any(marker in message for marker in _SQLITE_SCHEMA)
+    ):
+        return SchemaMissing(f"{SCHEMA_MISSING} ({message})")
+    if isinstance(exc, OperationalError | InterfaceError):
+        return StoreUnavailable(f"database unavailable: {message}")
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,23 +106,38 @@ class StoreBase:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only session; database errors become :class:`StoreUnavailable`."""
+        """A read-only session; database errors become :class:`StoreUnavailable` (or
+        :class:`SchemaMissing` when the schema is not migrated)."""
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 yield session
-        except (OperationalError, InterfaceError) as exc:
-            raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
+        except (OperationalError, InterfaceError, ProgrammingError) as exc:
+            mapped = store_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction holding the store's write lock; commits on success."""
+        """One write transaction holding the store's write lock; commits on success.
+
+        Database errors are mapped as in :meth:`read`. Every change recorded in the transaction
+        is logged (``dnsd.changes``, INFO) once it has committed, and only then.
+        """
         try:
-            with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
-                if not is_sqlite(self.engine):
-                    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
-                yield session
-        except (OperationalError, InterfaceError) as exc:
-            raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
+            with Session(self._write_engine, expire_on_commit=False) as session:
+                with session.begin():
+                    if not is_sqlite(self.engine):
+                        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+                    yield session
+                committed: list[LoggedChange] = session.info.pop(_COMMITTED, [])
+        except (OperationalError, InterfaceError, ProgrammingError) as exc:
+            mapped = store_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        for change in committed:
+            log_change(change)
 
     @staticmethod
     def zone_rows(session: Session) -> dict[str, ZoneRow]:
@@ -103,10 +155,16 @@ class StoreBase:
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
     ) -> ChangeRow:
-        """Bump the serial of every zone in ``deltas`` and write the change row, in ``session``."""
+        """Bump the serial of every zone in ``deltas`` and write the change row, in ``session``.
+
+        :class:`InvalidInput` (field ``actor``) for an empty actor or one over 255 characters.
+        """
+        if not actor or len(actor) > MAX_ACTOR:
+            raise InvalidInput([Reason("actor", f"must be 1-{MAX_ACTOR} characters, got {len(actor)}")])
         change = ChangeRow(
             actor=actor, owner=owner, action=action, subject=subject, before=before, after=after
         )
+        zones: list[ZoneSerials] = []
         for delta in sorted(deltas, key=lambda d: d.row.name):
             prev: int | None = delta.row.serial
             new: int | None = prev
@@ -114,11 +172,13 @@ class StoreBase:
                 new = None
             elif delta.bump and prev is not None:
                 new = delta.row.serial = next_serial(prev)
+            shown = ZoneSerials(delta.row.name, prev if delta.bump or delta.deleted else None, new)
+            zones.append(shown)
             change.zones.append(
                 ChangeZoneRow(
-                    zone=delta.row.name,
-                    prev_serial=prev if delta.bump or delta.deleted else None,
-                    serial=new,
+                    zone=shown.zone,
+                    prev_serial=shown.prev_serial,
+                    serial=shown.serial,
                     removed=[list(line) for line in delta.removed],
                     added=[list(line) for line in delta.added],
                 )
@@ -127,4 +187,41 @@ class StoreBase:
         session.flush()
         if not is_sqlite(self.engine):
             session.execute(text("SELECT pg_notify(:c, :p)"), {"c": NOTIFY_CHANNEL, "p": str(change.id)})
+        logged = LoggedChange(change.id, actor, action, subject, owner, tuple(zones))
+        session.info.setdefault(_COMMITTED, []).append(logged)
         return change
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneSerials:
+    zone: str
+    prev_serial: int | None
+    serial: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedChange:
+    """What the log says about one change, taken when it is recorded, written once committed."""
+
+    id: int
+    actor: str
+    action: str
+    subject: str
+    owner: str | None
+    zones: tuple[ZoneSerials, ...]
+
+
+def log_change(change: LoggedChange) -> None:
+    """One INFO line for a committed change: who did what, and the serial of every zone touched."""
+    zones = [{"zone": z.zone, "prev_serial": z.prev_serial, "serial": z.serial} for z in change.zones]
+    serials = ", ".join(f"{z.zone} {_serial(z.prev_serial)} -> {_serial(z.serial)}" for z in change.zones)
+    change_log.info(
+        "change %d: %s %s by %s%s%s", change.id, change.action, change.subject, change.actor,
+        f" (owner {change.owner})" if change.owner else "", f"; {serials}" if serials else "",
+        extra={"change_id": change.id, "actor": change.actor, "action": change.action,
+               "subject": change.subject, "owner": change.owner, "zones": zones},
+    )  # fmt: skip
+
+
+def _serial(serial: int | None) -> str:
+    return "-" if serial is None else str(serial)

@@ -47,8 +47,11 @@ class ChangeOps(StoreBase):
         since: dt.datetime | None = None,
         after_id: int = 0,
         limit: int = 100,
+        *,
+        newest_first: bool = False,
     ) -> list[Change]:
-        """Changes, oldest first, filtered by zone touched, record owner, time and id."""
+        """Changes filtered by zone touched, record owner, time and id: the first ``limit``
+        oldest first, or with ``newest_first`` the last ``limit`` newest first."""
         check_page(limit)
         with self.read() as session:
             query = select(ChangeRow).where(ChangeRow.id > after_id)
@@ -59,7 +62,8 @@ class ChangeOps(StoreBase):
                 query = query.where(ChangeRow.owner == owner)
             if since:
                 query = query.where(ChangeRow.created_at >= since)
-            return [change_from_row(r) for r in session.scalars(query.order_by(ChangeRow.id).limit(limit))]
+            order = ChangeRow.id.desc() if newest_first else ChangeRow.id
+            return [change_from_row(r) for r in session.scalars(query.order_by(order).limit(limit))]
 
     def zone_history(self, zone: str, after_serial_change: int = 0) -> list[ZoneChange]:
         """Every recorded change of one zone in commit order (IXFR's source)."""

@@ -6,12 +6,19 @@ so two writers queue instead of failing on lock upgrade. Nothing connects until 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 WRITE_OPTION = "dnsd_write"
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@/]*@")
+
+
+def masked_url(url: str) -> str:
+    """``url`` with any password masked, fit to print or log."""
+    return _PASSWORD.sub(r"\1***@", url)
 
 
 def normalize_url(url: str) -> str:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dnsd.store.base import DatabaseUnreachable, one_line
+from dnsd.store.engine import masked_url
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -36,7 +39,17 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the schema at ``url`` up to ``revision``."""
-    from alembic import command
+    """Bring the schema at ``url`` up to ``revision``.
 
-    command.upgrade(alembic_config(url), revision)
+    :class:`DatabaseUnreachable` (a :class:`StoreUnavailable`: one line naming the database,
+    password masked, and the reason) when it cannot be reached or opened; Alembic's
+    ``CommandError`` for an unknown revision.
+    """
+    from alembic import command
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    try:
+        command.upgrade(alembic_config(url), revision)
+    except (OperationalError, InterfaceError) as exc:
+        detail = one_line(exc.orig if exc.orig is not None else exc)
+        raise DatabaseUnreachable(f"cannot reach the database {masked_url(url)}: {detail}") from exc

@@ -30,7 +30,8 @@ def pool_lines(record: RecordRow, pool: Pool) -> list[RRLine]:
     return [(record.name, record.type, record.ttl, a) for a in pool.addresses_for(record.type)]
 
 
-def _address_rows(pool: Pool) -> list[PoolAddressRow]:
+def address_rows(pool: Pool) -> list[PoolAddressRow]:
+    """The address rows of ``pool``, internal then external, in their order."""
     rows = [PoolAddressRow(address=a, external=False, position=i) for i, a in enumerate(pool.addresses)]
     rows += [
         PoolAddressRow(address=a, external=True, position=i) for i, a in enumerate(pool.external_addresses)
@@ -44,7 +45,7 @@ class PoolOps(StoreBase):
         with self.write() as session:
             if session.scalar(select(PoolRow).where(PoolRow.name == pool.name)) is not None:
                 raise Conflict(f"pool {pool.name} already exists")
-            row = PoolRow(name=pool.name, description=pool.description, addresses=_address_rows(pool))
+            row = PoolRow(name=pool.name, description=pool.description, addresses=address_rows(pool))
             session.add(row)
             self.record_change(
                 session,
@@ -102,7 +103,7 @@ class PoolOps(StoreBase):
             # insert first, and an address kept in the new set would break the unique constraint
             row.addresses = []
             session.flush()
-            row.addresses = _address_rows(new)
+            row.addresses = address_rows(new)
             deltas = self._affected_zones(session, row.id, old, new) if new.addresses != old.addresses else []
             self.record_change(
                 session, actor=actor, action="pool.update", subject=new.name,

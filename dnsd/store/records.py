@@ -25,6 +25,14 @@ class PutResult:
     serial: int
 
 
+class NoZoneFor(NotFound):
+    """No zone of ours contains the name (kind ``zone``, key the name, field ``name``)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__("zone", name, field="name")
+        self.args = (f"no zone of ours contains {name}",)
+
+
 @dataclass(frozen=True, slots=True)
 class RecordFilter:
     zone: str | None = None
@@ -55,7 +63,7 @@ class RecordOps(StoreBase):
         zones = StoreBase.zone_rows(session)
         zone = find_zone(name, zones)
         if zone is None:
-            raise NotFound("zone", f"for {name}", field="name")
+            raise NoZoneFor(name)
         return zones[zone]
 
     def _to_domain(self, session: Session, row: RecordRow, zone: str) -> RRset:
