@@ -74,10 +74,8 @@ class _Slots:
         namelen = 16 if family == socket.AF_INET else _NAME_SIZE
         self.name_ptrs = [ctypes.addressof(self.names) + i * _NAME_SIZE for i in range(BATCH)]
         for i in range(BATCH):
-            self.recv_iov[i].base, self.recv_iov[i].len = (
-                ctypes.addressof(self.recv) + i * RECV_SLOT,
-                RECV_SLOT,
-            )
+            self.recv_iov[i].base = ctypes.addressof(self.recv) + i * RECV_SLOT
+            self.recv_iov[i].len = RECV_SLOT
             self.send_iov[i].base = ctypes.addressof(self.send) + i * SEND_SLOT
             for hdr, iov in ((self.recv_hdr[i].hdr, self.recv_iov), (self.send_hdr[i].hdr, self.send_iov)):
                 hdr.name, hdr.namelen = self.name_ptrs[i], namelen
@@ -85,8 +83,12 @@ class _Slots:
         self.recv_view = memoryview(self.recv).cast("B")
         self.send_view = memoryview(self.send).cast("B")
         self.names_view = memoryview(self.names).cast("B")
-        size = ctypes.sizeof(_MMsgHdr)
-        self.hdr_size = size
+        self._index_views()
+
+    def _index_views(self) -> None:
+        """Integer views of the headers, and per-slot indexes into them (struct layouts come
+        from ctypes, so a platform with another layout fails here and gets the plain loop)."""
+        size = self.hdr_size = ctypes.sizeof(_MMsgHdr)
         self.recv_ints = memoryview(self.recv_hdr).cast("B").cast("I")
         self.send_ptrs = memoryview(self.send_hdr).cast("B").cast("P")
         if ctypes.sizeof(ctypes.c_ulong) != ctypes.sizeof(ctypes.c_size_t):
@@ -131,9 +133,7 @@ class MmsgUdpServer(UdpServer):
     def drain(self) -> None:
         """Receive, answer and send batches until the socket is empty (or :data:`ROUNDS`)."""
         for _ in range(ROUNDS):
-            count = self._recvmmsg(
-                self._fd, ctypes.addressof(self._slots.recv_hdr), BATCH, _MSG_DONTWAIT, None
-            )
+            count = self._recvmmsg(self._fd, self._recv_headers, BATCH, _MSG_DONTWAIT, None)
             if count <= 0:
                 if count < 0 and ctypes.get_errno() not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR):
                     log.warning("recvmmsg failed: %s", errno.errorcode.get(ctypes.get_errno(), "?"))
