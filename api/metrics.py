@@ -70,7 +70,8 @@ class RequestMetrics:
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics(request: Request) -> Response:
-    """Prometheus text format: the API's counters, and the DNS side's when in the same process."""
+async def metrics(request: Request) -> Response:
+    """Prometheus text format: the API's counters, and the DNS side's when in the same process.
+    ``async`` so it runs on the event loop, which is also the DNS side's: reads never race it."""
     registry: CollectorRegistry = request.app.state.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

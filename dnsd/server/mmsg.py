@@ -170,7 +170,6 @@ class MmsgUdpServer(UdpServer):
         recv_info, send_info = s.recv_info, s.send_info
         get = self.holder.current.cache.udp.get
         hits = self.stats.hits
-        hit = hits.get
         limiter = self.limiter if self.limiter.rate else None
         if limiter is not None:
             limiter.new_batch(time.monotonic())
@@ -180,20 +179,22 @@ class MmsgUdpServer(UdpServer):
             size = ints[len_index]
             body_at, send_id_index, lens_index, ptr_index = send_info[out]
             if limiter is not None and (verdict := limiter.check(self._client(i))) != PASS:
-                body, reply = None, self._limited(recv[start : start + size], verdict)
-            else:
-                body = get(recv[start + 2 : start + size])  # a ctypes slice is a bytes object
-                reply = None if body is not None else self._full_path(i, recv[start : start + size])
-            if body is not None:
-                hits[body] = hit(body, 0) + 1
+                reply = self._limited(recv[start : start + size], verdict)
+                if reply is None:
+                    continue
+                send[body_at - 2 : body_at - 2 + len(reply)] = reply
+                lens[lens_index] = len(reply)
+            elif (body := get(recv[start + 2 : start + size])) is not None:  # ctypes slice: bytes
+                hits[body] += 1
                 send_ids[send_id_index] = recv_ids[id_index]
                 send[body_at : body_at + len(body)] = body
                 lens[lens_index] = len(body) + 2
-            elif reply is not None:
+            else:
+                reply = self._full_path(i, recv[start : start + size])
+                if reply is None:
+                    continue
                 send[body_at - 2 : body_at - 2 + len(reply)] = reply
                 lens[lens_index] = len(reply)
-            else:
-                continue
             if out != i:  # a datagram before this one got no reply: point at this sender
                 ptrs[ptr_index] = s.name_ptrs[i]
                 self._moved = True

@@ -1,7 +1,7 @@
 """What the transports count, in plain Python ints: exported by :mod:`dnsd.metrics` at scrape time.
 
 A prometheus ``Counter.inc()`` per packet takes a lock and several calls; the cached fast path
-answers a query in a few microseconds, so it only does ``hits[body] = hits.get(body, 0) + 1``:
+answers a query in a few microseconds, so it only does ``hits[body] += 1`` (a defaultdict):
 the cached response body *is* its classification (qtype in the question, rcode in the header),
 and its hash is computed once, when it is first used as a key. :meth:`TransportStats.fold`
 turns those counts into (qtype, rcode) totals when metrics are read, or when the table grows
@@ -14,7 +14,7 @@ and each query of the batch is recorded with the batch's average time per query.
 from __future__ import annotations
 
 import bisect
-from collections import Counter
+from collections import Counter, defaultdict
 
 FOLD_AT = 50_000
 LATENCY_BOUNDS = (5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 1e-2, 0.1)
@@ -45,7 +45,7 @@ class TransportStats:
     __slots__ = ("answered", "buckets", "hits", "latency_count", "latency_sum", "limited", "slipped")
 
     def __init__(self) -> None:
-        self.hits: dict[bytes, int] = {}  # cached body -> times sent since the last fold
+        self.hits: defaultdict[bytes, int] = defaultdict(int)  # cached body -> sent since the last fold
         self.answered: Counter[tuple[int, int]] = Counter()  # (qtype, rcode) -> responses
         self.buckets = [0] * (len(LATENCY_BOUNDS) + 1)
         self.latency_sum = 0.0
@@ -59,7 +59,7 @@ class TransportStats:
 
     def fold(self) -> None:
         """Move the fast path's per-body counts into (qtype, rcode) totals."""
-        hits, self.hits = self.hits, {}
+        hits, self.hits = self.hits, defaultdict(int)
         for body, count in hits.items():
             self.answered[classify(body, -2)] += count
 

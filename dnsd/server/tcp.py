@@ -105,7 +105,7 @@ class DnsTcpProtocol(asyncio.Protocol):
             if body is None:
                 pieces += self._full_path(data[pos + 2 : end])
             else:
-                hits[body] = hits.get(body, 0) + 1
+                hits[body] += 1
                 pieces += (_frame_length(len(body) + 2), data[pos + 2 : pos + 4], body)
             pos, count = end, count + 1
         if pos < size:
