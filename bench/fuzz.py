@@ -33,7 +33,7 @@ from dnsd.store.engine import make_engine
 from dnsd.store.migrate import upgrade
 from dnsd.store.zonestore import ZoneStore
 from tests.e2e.conftest import populate
-from tests.ops_server.mutations import MUTATIONS, valid_queries
+from tests.ops_server.mutations import MUTATIONS, apply, valid_queries
 
 
 class Crashes(logging.Handler):
@@ -116,7 +116,7 @@ def _mutate(base: bytes, steps: list[int], seed: int) -> bytes:
     rng = random.Random(seed)
     data = base
     for step in steps:
-        data = MUTATIONS[step](rng, data) or b"\x00"
+        data = apply(MUTATIONS[step], rng, data)
     return data
 
 

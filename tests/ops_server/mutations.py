@@ -94,7 +94,7 @@ def mangle_opt(rng: random.Random, data: bytes) -> bytes:
     elif choice == 3:
         opt[6] = rng.choice([1, 255])  # EDNS version
     else:
-        opt += opt
+        opt += bytes(opt)
     header = bytearray(data[:12])
     header[10:12] = struct.pack("!H", 2 if choice == 4 else 1)
     question_end = data.index(b"\x00", 12) + 5 if b"\x00" in data[12:] else len(data)
@@ -110,6 +110,11 @@ MUTATIONS: list[Callable[[random.Random, bytes], bytes]] = [
 ]  # fmt: skip
 
 
+def apply(mutation: Callable[[random.Random, bytes], bytes], rng: random.Random, data: bytes) -> bytes:
+    """``mutation`` of ``data``, which is padded to a header and a byte first (mutations chain)."""
+    return mutation(rng, data.ljust(13, b"\x00")) or b"\x00"
+
+
 def corpus(seed: int, count: int) -> list[bytes]:
     """``count`` malformed messages, each one mutation (sometimes two) of a valid query."""
     rng = random.Random(seed)
@@ -118,6 +123,6 @@ def corpus(seed: int, count: int) -> list[bytes]:
     for _ in range(count):
         data = rng.choice(bases)
         for _ in range(rng.choice([1, 1, 1, 2])):
-            data = rng.choice(MUTATIONS)(rng, data) or b"\x00"
+            data = apply(rng.choice(MUTATIONS), rng, data)
         out.append(data)
     return out
