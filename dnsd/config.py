@@ -33,3 +33,11 @@ class Settings(BaseSettings):
     dnspod_rate: float = Field(10.0, description="most DNSPod API calls per second (below its limits)")
     log_format: str = Field("auto", description="'json', 'text' or 'auto' (json when not a tty)")
     log_level: str = Field("INFO", description="root log level")
+    env_file: str | None = Field(None, description="a file of DNSD_* lines, read at start and on SIGHUP")
+    metrics_port: int | None = Field(
+        None, description="/metrics port when DNS runs without the API (None: none; 0: any free)"
+    )
+    drain_timeout: float = Field(5.0, description="seconds SIGTERM waits for in-flight TCP queries")
+    rrl_responses_per_second: int = Field(0, description="UDP responses per client prefix a second (0: off)")
+    rrl_slip: int = Field(2, description="every Nth rate-limited query gets TC=1 (0: drop all)")
+    rrl_exempt: str = Field("", description="comma-separated CIDRs never rate limited")

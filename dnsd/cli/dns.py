@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from dnsd.config import Settings
+from dnsd.server.reload import with_env_file
 
 
 def register(sub: Any) -> None:
@@ -21,7 +22,9 @@ def register(sub: Any) -> None:
 def serve_dns_command(args: argparse.Namespace, settings: Settings) -> int:
     """Serve until SIGTERM/SIGINT. Prints ``serving DNS on HOST port PORT`` once bound."""
     overrides = {"dns_host": args.host, "dns_port": args.port, "dns_workers": args.workers}
-    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    settings = with_env_file(
+        settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    )
     if settings.dns_workers > 1:
         from dnsd.server.workers import DnsWorkers
 
@@ -34,7 +37,9 @@ def serve_dns_command(args: argparse.Namespace, settings: Settings) -> int:
     from dnsd.store.zonestore import ZoneStore
 
     def announce(server: DnsServer) -> None:
+        if server.metrics_port is not None:
+            print(f"serving metrics on {settings.api_host} port {server.metrics_port}", flush=True)
         print(f"serving DNS on {server.host} port {server.port}", flush=True)
 
-    run_dns(settings, ZoneStore(make_engine(settings.database_url)), on_ready=announce)
+    run_dns(settings, ZoneStore(make_engine(settings.database_url)), on_ready=announce, serve_metrics=True)
     return 0

@@ -16,6 +16,7 @@ from typing import Any
 
 from dnsd.config import Settings
 from dnsd.domain.records import TtlLimits
+from dnsd.server.reload import with_env_file
 from dnsd.store.engine import make_engine
 from dnsd.store.zonestore import ZoneStore
 
@@ -43,7 +44,9 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
         "api_host": args.api_host, "api_port": args.api_port,
         "dns_host": args.dns_host, "dns_port": args.dns_port,
     }  # fmt: skip
-    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    settings = with_env_file(
+        settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    )
     main = serve(settings, api=not args.no_api, dns=not args.no_dns)
     try:
         import uvloop
@@ -55,7 +58,10 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def serve(settings: Settings, *, api: bool = True, dns: bool = True) -> None:
-    """Run the chosen sides on one event loop until SIGTERM/SIGINT or until one side fails."""
+    """Run the chosen sides on one event loop until SIGTERM/SIGINT (DNS drains, the API finishes
+    its requests) or until one side fails. SIGHUP reloads the DNS side's live settings.
+    With the API, ``/metrics`` is on the API port; without it, on ``metrics_port`` if set."""
+    from dnsd.metrics import DnsCollector, make_registry
     from dnsd.server.run import DnsServer, serve_dns
     from dnsd.server.state import ServerState
 
@@ -65,22 +71,29 @@ async def serve(settings: Settings, *, api: bool = True, dns: bool = True) -> No
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    registry = make_registry()
 
     def announce(server: DnsServer) -> None:
+        if api:
+            registry.register(DnsCollector(server))
+        if server.metrics_port is not None:
+            print(f"serving metrics on {settings.api_host} port {server.metrics_port}", flush=True)
         print(f"serving DNS on {server.host} port {server.port}", flush=True)
 
     dns_task = None
     if dns:
-        dns_task = asyncio.create_task(serve_dns(settings, store, state=state, on_ready=announce))
-    api_server = _api_server(settings, store, state if dns else None) if api else None
+        dns_coro = serve_dns(
+            settings, store, state=state, on_ready=announce, stop=stop, serve_metrics=not api
+        )
+        dns_task = asyncio.create_task(dns_coro)
+    api_server = _api_server(settings, store, state if dns else None, registry) if api else None
     api_task = asyncio.create_task(api_server.serve()) if api_server is not None else None
     tasks = [t for t in (dns_task, api_task) if t is not None]
     waiter = asyncio.create_task(stop.wait())
     await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    stop.set()  # one side failed or a signal came: the DNS side drains
     if api_server is not None:
         api_server.should_exit = True  # uvicorn finishes in-flight requests, then returns
-    if dns_task is not None:
-        dns_task.cancel()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     waiter.cancel()
     store.engine.dispose()
@@ -89,7 +102,7 @@ async def serve(settings: Settings, *, api: bool = True, dns: bool = True) -> No
             raise result
 
 
-def _api_server(settings: Settings, store: ZoneStore, state: Any) -> Any:
+def _api_server(settings: Settings, store: ZoneStore, state: Any, registry: Any) -> Any:
     import uvicorn
 
     from api.app import create_app
@@ -106,6 +119,6 @@ def _api_server(settings: Settings, store: ZoneStore, state: Any) -> Any:
         def capture_signals(self) -> Generator[None, None, None]:
             yield
 
-    app = create_app(settings, store, ready=ready)
+    app = create_app(settings, store, ready=ready, registry=registry)
     config = uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_config=None)
     return EmbeddedServer(config)

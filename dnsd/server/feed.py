@@ -125,7 +125,9 @@ class FeedFollower:
         delay = self.poll_interval
         while True:
             try:
+                started = time.perf_counter()
                 snapshot = await self._in_thread(load_snapshot, self.store)
+                self.state.build_seconds = time.perf_counter() - started
             except Exception as exc:  # noqa: BLE001 - any failure means "try again later"
                 self._failed(exc)
                 await asyncio.sleep(delay)
@@ -154,7 +156,10 @@ class FeedFollower:
         try:
             changes = await self._in_thread(pending_changes, self.store, snapshot.cursor)
             if changes:
+                self.state.head = changes[-1].id
+                started = time.perf_counter()
                 snapshot, zones = await self._in_thread(apply_changes, self.store, snapshot, changes)
+                self.state.build_seconds = time.perf_counter() - started
                 self._swapped(snapshot)
                 log.info("applied changes up to %d (%s)", snapshot.cursor, ", ".join(sorted(zones)))
         except Exception as exc:  # noqa: BLE001 - serve-stale: keep the snapshot, note, retry
@@ -172,6 +177,7 @@ class FeedFollower:
         self.holder.swap(snapshot)
         self.state.generation, self.state.cursor = snapshot.generation, snapshot.cursor
         self.state.zones, self.state.built_at = len(snapshot.zones), time.time()
+        self.state.head = max(self.state.head, snapshot.cursor)
         self._synced()
 
     def _synced(self) -> None:
@@ -183,7 +189,13 @@ class FeedFollower:
     def _failed(self, exc: Exception) -> None:
         self.state.failures += 1
         self.state.db_ok, self.state.last_error = False, f"{type(exc).__name__}: {exc}"
-        if not isinstance(exc, StoreUnavailable):  # not the database's fault: a bug to see
+        if not self.state.ready:  # nothing loaded yet: DNS is not bound, so nothing false is served
+            log.log(
+                logging.WARNING if self.state.failures % 10 == 1 else logging.DEBUG,
+                "cannot load the first snapshot (attempt %d), not serving DNS until it loads; "
+                "retrying: %s", self.state.failures, self.state.last_error,
+            )  # fmt: skip
+        elif not isinstance(exc, StoreUnavailable):  # not the database's fault: a bug to see
             log.error("snapshot update failed, serving the last snapshot", exc_info=exc)
         elif self.state.failures == 1:
             log.warning("database unreachable, serving the last snapshot: %s", self.state.last_error)

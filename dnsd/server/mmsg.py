@@ -19,11 +19,14 @@ import ctypes
 import errno
 import logging
 import socket
+import time
 from typing import Any
 
 from dnsd import wire
 from dnsd.server.holder import SnapshotHolder
 from dnsd.server.responder import Responder
+from dnsd.server.rrl import PASS, SLIP, V4_MASK, V6_PREFIX_BYTES, Key, RateLimiter, slip_reply
+from dnsd.server.stats import TransportStats
 from dnsd.server.udp import UdpServer
 
 log = logging.getLogger("dnsd.server")
@@ -83,6 +86,7 @@ class _Slots:
         self.recv_view = memoryview(self.recv).cast("B")
         self.send_view = memoryview(self.send).cast("B")
         self.names_view = memoryview(self.names).cast("B")
+        self.names_ints = self.names_view.cast("I")  # the IPv4 sender at [slot * 7 + 1]
         self._index_views()
 
     def _index_views(self) -> None:
@@ -122,8 +126,15 @@ def _index(offset: int, size: int) -> int:
 class MmsgUdpServer(UdpServer):
     """:class:`UdpServer` with batched system calls (Linux)."""
 
-    def __init__(self, sock: socket.socket, holder: SnapshotHolder, responder: Responder) -> None:
-        super().__init__(sock, holder, responder)
+    def __init__(
+        self,
+        sock: socket.socket,
+        holder: SnapshotHolder,
+        responder: Responder,
+        stats: TransportStats | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        super().__init__(sock, holder, responder, stats, limiter)
         self._recvmmsg, self._sendmmsg = _libc_calls()
         self._slots = _Slots(sock.family)
         self._fd = sock.fileno()
@@ -138,11 +149,13 @@ class MmsgUdpServer(UdpServer):
                 if count < 0 and ctypes.get_errno() not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR):
                     log.warning("recvmmsg failed: %s", errno.errorcode.get(ctypes.get_errno(), "?"))
                 return
+            started = time.perf_counter()
             replies = self._answer(count)
             if replies:
                 self._send(replies)
             if self._moved:
                 self._restore_names()
+            self.stats.batch(time.perf_counter() - started, count)
             if count < BATCH:
                 return
 
@@ -156,27 +169,53 @@ class MmsgUdpServer(UdpServer):
         )  # fmt: skip
         recv_info, send_info = s.recv_info, s.send_info
         get = self.holder.current.cache.udp.get
+        hits = self.stats.hits
+        limiter = self.limiter if self.limiter.rate else None
+        if limiter is not None:
+            limiter.new_batch(time.monotonic())
         out = 0
         for i in range(count):
             start, len_index, id_index = recv_info[i]
             size = ints[len_index]
-            body = get(recv[start + 2 : start + size])  # a ctypes slice is a bytes object
             body_at, send_id_index, lens_index, ptr_index = send_info[out]
-            if body is None:
+            if limiter is not None and (verdict := limiter.check(self._client(i))) != PASS:
+                reply = self._limited(recv[start : start + size], verdict)
+                if reply is None:
+                    continue
+                send[body_at - 2 : body_at - 2 + len(reply)] = reply
+                lens[lens_index] = len(reply)
+            elif (body := get(recv[start + 2 : start + size])) is not None:  # ctypes slice: bytes
+                hits[body] += 1
+                send_ids[send_id_index] = recv_ids[id_index]
+                send[body_at : body_at + len(body)] = body
+                lens[lens_index] = len(body) + 2
+            else:
                 reply = self._full_path(i, recv[start : start + size])
                 if reply is None:
                     continue
                 send[body_at - 2 : body_at - 2 + len(reply)] = reply
                 lens[lens_index] = len(reply)
-            else:
-                send_ids[send_id_index] = recv_ids[id_index]
-                send[body_at : body_at + len(body)] = body
-                lens[lens_index] = len(body) + 2
             if out != i:  # a datagram before this one got no reply: point at this sender
                 ptrs[ptr_index] = s.name_ptrs[i]
                 self._moved = True
             out += 1
         return out
+
+    def _client(self, slot: int) -> Key:
+        """The rate-limiting key of the sender in ``slot`` (see :mod:`dnsd.server.rrl`)."""
+        s = self._slots
+        if self.sock.family == socket.AF_INET:
+            return s.names_ints[slot * 7 + 1] & V4_MASK
+        at = slot * _NAME_SIZE + 8
+        return bytes(s.names_view[at : at + V6_PREFIX_BYTES])
+
+    def _limited(self, data: bytes, verdict: int) -> bytes | None:
+        reply = slip_reply(data) if verdict == SLIP else None
+        if reply is None:
+            self.stats.limited += 1
+        else:
+            self.stats.slipped += 1
+        return reply
 
     def _restore_names(self) -> None:
         """Point every send slot back at its own sender slot after a batch that shifted some."""
@@ -195,6 +234,8 @@ class MmsgUdpServer(UdpServer):
         except Exception:  # a bug must not stop the loop; the responder already logs its own
             log.exception("unexpected error answering a UDP datagram")
             return None
+        if reply is not None:
+            self.stats.response(reply)
         if reply is not None and len(reply) > SEND_SLOT:
             with contextlib.suppress(OSError):
                 self.sock.sendto(reply, self._address(slot))
@@ -224,10 +265,16 @@ class MmsgUdpServer(UdpServer):
             done += 1
 
 
-def make_udp_server(sock: socket.socket, holder: SnapshotHolder, responder: Responder) -> UdpServer:
+def make_udp_server(
+    sock: socket.socket,
+    holder: SnapshotHolder,
+    responder: Responder,
+    stats: TransportStats | None = None,
+    limiter: RateLimiter | None = None,
+) -> UdpServer:
     """The batched server where the platform allows it, else the plain loop."""
     try:
-        return MmsgUdpServer(sock, holder, responder)
+        return MmsgUdpServer(sock, holder, responder, stats, limiter)
     except (AttributeError, OSError, ValueError) as exc:
         log.info("recvmmsg/sendmmsg unavailable (%s): using one system call per datagram", exc)
-        return UdpServer(sock, holder, responder)
+        return UdpServer(sock, holder, responder, stats, limiter)

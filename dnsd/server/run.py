@@ -1,8 +1,14 @@
 """Lifecycle of one DNS serving process: load the snapshot, bind UDP and TCP, follow the feed.
 
 ``DnsServer`` is what tests and the combined ``dnsd serve`` embed (bind ``127.0.0.1`` port 0 and
-read :attr:`DnsServer.port`); :func:`serve_dns` runs one until cancelled; :func:`run_dns` is the
-blocking entry point that picks uvloop when it is installed.
+read :attr:`DnsServer.port`); :func:`serve_dns` runs one until cancelled or until its ``stop``
+event is set; :func:`run_dns` is the blocking entry point that picks uvloop when it is installed
+and owns the signals: SIGTERM/SIGINT drain and exit, SIGHUP reloads the settings.
+
+Nothing is bound before the first snapshot is loaded, so a server whose database is unreachable
+at startup answers nothing (clients try another server) rather than answering falsely.
+Stopping drains: UDP and the TCP listener close first, open TCP connections are closed as soon
+as their pending query is answered, and whatever is left after ``drain_timeout`` is aborted.
 """
 
 from __future__ import annotations
@@ -16,14 +22,18 @@ from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any
 
+from dnsd import metrics
 from dnsd.config import Settings
 from dnsd.domain.snapshot import Snapshot
 from dnsd.server.feed import FeedFollower
 from dnsd.server.holder import SnapshotHolder
 from dnsd.server.listen import libpq_url, listen_for_changes
 from dnsd.server.mmsg import make_udp_server
+from dnsd.server.reload import reread
 from dnsd.server.responder import Responder
+from dnsd.server.rrl import RateLimiter
 from dnsd.server.state import ServerState
+from dnsd.server.stats import DnsStats
 from dnsd.server.tcp import DnsTcpProtocol, TcpLimits
 from dnsd.server.udp import UdpServer
 from dnsd.store.zonestore import ZoneStore
@@ -76,6 +86,7 @@ class DnsServer:
         reuse_port: bool = False,
         state: ServerState | None = None,
         batched_udp: bool = True,
+        serve_metrics: bool = False,
     ) -> None:
         self.settings = settings
         self.batched_udp = batched_udp
@@ -91,7 +102,14 @@ class DnsServer:
         self.limits = TcpLimits(
             settings.tcp_idle_timeout, settings.tcp_max_connections, settings.tcp_max_per_client
         )
+        self.stats = DnsStats()
+        self.limiter = RateLimiter(
+            settings.rrl_responses_per_second, settings.rrl_slip, settings.rrl_exempt.split(",")
+        )
+        self.serve_metrics = serve_metrics and settings.metrics_port is not None
         self.port = 0
+        self.metrics_port: int | None = None
+        self._metrics: asyncio.Server | None = None
         self._udp: UdpServer | None = None
         self._tcp: asyncio.Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -102,7 +120,7 @@ class DnsServer:
         udp_sock, tcp_sock = bind_sockets(self.host, self.requested_port, self.reuse_port)
         self.port = udp_sock.getsockname()[1]
         make = make_udp_server if self.batched_udp else UdpServer
-        self._udp = make(udp_sock, self.holder, self.responder)
+        self._udp = make(udp_sock, self.holder, self.responder, self.stats.udp, self.limiter)
         self._udp.start()
         loop = asyncio.get_running_loop()
         self._tcp = await loop.create_server(self._protocol, sock=tcp_sock, backlog=TCP_BACKLOG)
@@ -110,14 +128,48 @@ class DnsServer:
         if libpq_url(self.settings.database_url):
             self._spawn(listen_for_changes(self.settings.database_url, self.follower.wake))
         log.info("DNS listening on %s port %d (UDP and TCP)", self.host, self.port)
+        if self.serve_metrics and self.settings.metrics_port is not None:
+            registry = metrics.make_registry(self)
+            self._metrics = await metrics.serve_metrics(
+                registry, self.settings.api_host, self.settings.metrics_port
+            )
+            self.metrics_port = self._metrics.sockets[0].getsockname()[1]
+            log.info("metrics on http://%s:%d/metrics", self.settings.api_host, self.metrics_port)
 
     def _protocol(self) -> DnsTcpProtocol:
-        return DnsTcpProtocol(self.holder, self.responder, self.limits)
+        return DnsTcpProtocol(self.holder, self.responder, self.limits, self.stats.tcp)
+
+    def reload(self) -> None:
+        """SIGHUP: re-read the settings and apply the live ones (see :mod:`dnsd.server.reload`)."""
+        result = reread(self.settings)
+        if result is None:
+            return
+        settings, live = result
+        try:
+            self.limiter.configure(settings.rrl_responses_per_second, settings.rrl_slip,
+                                   settings.rrl_exempt.split(","))  # fmt: skip
+        except ValueError as exc:
+            log.error("SIGHUP: bad rrl_exempt, rate limiting unchanged: %s", exc)
+            return
+        self.settings = settings
+        self.limits.idle_timeout = settings.tcp_idle_timeout
+        self.limits.max_connections = settings.tcp_max_connections
+        self.limits.max_per_client = settings.tcp_max_per_client
+        self.responder.version_bind, self.responder.server_id = settings.version_bind, settings.server_id
+        self.follower.poll_interval = settings.feed_poll_interval
+        if live:
+            self.follower.wake()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         self._tasks.append(asyncio.create_task(coro))
 
     async def stop(self) -> None:
+        """Stop accepting, drain open TCP connections (bounded by ``drain_timeout``), then stop
+        following the feed."""
+        await self._drain()
+        if self._metrics is not None:
+            self._metrics.close()
+            self._metrics = None
         for task in self._tasks:
             task.cancel()
         if self._tasks:
@@ -130,15 +182,25 @@ class DnsServer:
         self._tasks.clear()
         await self.transfers.close()
         await asyncio.get_running_loop().run_in_executor(None, self.follower.close)
+
+    async def _drain(self) -> None:
         if self._udp is not None:
             self._udp.close()
             self._udp = None
-        if self._tcp is not None:
-            self._tcp.close()
-            for conn in list(self.limits.open):
-                conn.close()
-            await self._tcp.wait_closed()
-            self._tcp = None
+        if self._tcp is None:
+            return
+        self._tcp.close()  # no new connections from here on
+        for conn in list(self.limits.open):
+            conn.drain()
+        deadline = asyncio.get_running_loop().time() + self.settings.drain_timeout
+        while self.limits.open and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
+        if self.limits.open:
+            log.warning("drain timeout: aborting %d TCP connections", len(self.limits.open))
+        for conn in list(self.limits.open):
+            conn.close()
+        await self._tcp.wait_closed()
+        self._tcp = None
 
     async def __aenter__(self) -> DnsServer:
         await self.start()
@@ -159,27 +221,49 @@ async def serve_dns(
     reuse_port: bool = False,
     state: ServerState | None = None,
     on_ready: Callable[[DnsServer], None] | None = None,
+    stop: asyncio.Event | None = None,
+    serve_metrics: bool = False,
 ) -> None:
-    """Serve DNS until cancelled; ``on_ready(server)`` runs once the port is bound."""
-    async with DnsServer(settings, store, host=host, port=port, reuse_port=reuse_port, state=state) as server:
+    """Serve DNS until cancelled or ``stop`` is set (then drain); ``on_ready(server)`` runs once
+    the port is bound. SIGHUP reloads the settings while serving."""
+    server = DnsServer(
+        settings, store, host=host, port=port, reuse_port=reuse_port, state=state, serve_metrics=serve_metrics
+    )
+    stopped = asyncio.ensure_future((stop or asyncio.Event()).wait())
+    starting = asyncio.ensure_future(server.start())
+    try:
+        await asyncio.wait([starting, stopped], return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():  # still waiting for the database: nothing is bound, nothing to drain
+            starting.cancel()
+            log.info("stopping before the first snapshot loaded")
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
+            return
+        starting.result()
         if on_ready is not None:
             on_ready(server)
-        await asyncio.Event().wait()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not the main thread
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, server.reload)
+        await stopped
+    finally:
+        stopped.cancel()
+        if not starting.done():
+            starting.cancel()
+        await server.stop()
 
 
-async def _until_signalled(main: Coroutine[Any, Any, None]) -> None:
-    task = asyncio.ensure_future(main)
+async def _until_signalled(main: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> None:
+    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+        loop.add_signal_handler(sig, stop.set)
+    await main(stop)
 
 
 def run_dns(settings: Settings, store: ZoneStore, **kwargs: Any) -> None:
-    """Block serving DNS (arguments as :func:`serve_dns`) until SIGINT/SIGTERM; uses uvloop
-    when it is installed."""
-    main = _until_signalled(serve_dns(settings, store, **kwargs))
+    """Block serving DNS (arguments as :func:`serve_dns`) until SIGINT/SIGTERM (drain, then
+    return); uses uvloop when it is installed."""
+    main = _until_signalled(lambda stop: serve_dns(settings, store, stop=stop, **kwargs))
     try:
         import uvloop
     except ImportError:

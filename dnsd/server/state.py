@@ -25,6 +25,8 @@ class ServerState:
     cursor: int = 0
     zones: int = 0
     failures: int = field(default=0)
+    build_seconds: float | None = None  # time the last snapshot (re)build took
+    head: int = 0  # the newest change id the feed has seen (applied or being applied)
 
     def snapshot_age(self, now: float | None = None) -> float | None:
         """Seconds since the snapshot was last confirmed current, or None before the first."""

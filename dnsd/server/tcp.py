@@ -1,17 +1,23 @@
 """TCP transport (RFC 7766): 2-byte length framing, many queries per connection answered as
 each frame completes (pipelining), an idle timeout, and caps on connections in total and per
-client address. A half-sent frame just waits for the rest or for the idle timeout."""
+client address. A half-sent frame just waits for the rest or for the idle timeout.
+
+Draining (SIGTERM): :meth:`DnsTcpProtocol.drain` closes a connection as soon as it holds no
+partial frame (after flushing the answers written so far); one with a partial frame is closed
+once that frame is answered. The server aborts whatever is left when its drain timeout ends."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import struct
+import time
 from collections import Counter
 from typing import cast
 
 from dnsd.server.holder import SnapshotHolder
 from dnsd.server.responder import Responder
+from dnsd.server.stats import TransportStats
 
 log = logging.getLogger("dnsd.server")
 
@@ -47,10 +53,18 @@ class TcpLimits:
 class DnsTcpProtocol(asyncio.Protocol):
     """One client connection."""
 
-    def __init__(self, holder: SnapshotHolder, responder: Responder, limits: TcpLimits) -> None:
+    def __init__(
+        self,
+        holder: SnapshotHolder,
+        responder: Responder,
+        limits: TcpLimits,
+        stats: TransportStats | None = None,
+    ) -> None:
         self.holder = holder
         self.responder = responder
         self.limits = limits
+        self.stats = stats or TransportStats()
+        self.draining = False
         self.buffer = bytearray()
         self.client = ""
         self.transport: asyncio.Transport | None = None
@@ -74,14 +88,15 @@ class DnsTcpProtocol(asyncio.Protocol):
         """Answer every complete frame in ``data`` (plus what was left over), in one write."""
         if self.transport is None:
             return
-        self._last = self._loop.time()
+        started, self._last = time.perf_counter(), self._loop.time()
         if self.buffer:
             self.buffer += data
             data = bytes(self.buffer)
             self.buffer.clear()
         get = self.holder.current.cache.tcp.get
+        hits = self.stats.hits
         pieces: list[bytes] = []
-        pos, size = 0, len(data)
+        pos, size, count = 0, len(data), 0
         while size - pos >= 2:
             end = pos + 2 + ((data[pos] << 8) | data[pos + 1])
             if end > size:
@@ -90,12 +105,17 @@ class DnsTcpProtocol(asyncio.Protocol):
             if body is None:
                 pieces += self._full_path(data[pos + 2 : end])
             else:
+                hits[body] += 1
                 pieces += (_frame_length(len(body) + 2), data[pos + 2 : pos + 4], body)
-            pos = end
+            pos, count = end, count + 1
         if pos < size:
             self.buffer += data[pos:]
         if pieces:
             self.transport.write(b"".join(pieces))
+        if count:
+            self.stats.batch(time.perf_counter() - started, count)
+        if self.draining and not self.buffer:
+            self.transport.close()
 
     def _full_path(self, message: bytes) -> list[bytes]:
         try:
@@ -103,6 +123,8 @@ class DnsTcpProtocol(asyncio.Protocol):
         except Exception:  # a bug must not stop the connection; the responder logs its own
             log.exception("unexpected error answering a TCP message from %s", self.client)
             return []
+        for response in responses:
+            self.stats.response(response)
         return [piece for r in responses for piece in (_frame_length(len(r)), r)]
 
     def _check_idle(self) -> None:
@@ -127,6 +149,12 @@ class DnsTcpProtocol(asyncio.Protocol):
             self._timer.cancel()
         self.limits.release(self, self.client)
         self.transport = None
+
+    def drain(self) -> None:
+        """Close once no partial frame is pending (answers already written are flushed first)."""
+        self.draining = True
+        if self.transport is not None and not self.buffer:
+            self.transport.close()
 
     def close(self) -> None:
         if self.transport is not None:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import time
 
 from dnsd.server.holder import SnapshotHolder
 from dnsd.server.responder import Responder
+from dnsd.server.rrl import PASS, SLIP, RateLimiter, key_of_address, slip_reply
+from dnsd.server.stats import TransportStats
 
 log = logging.getLogger("dnsd.server")
 
@@ -25,11 +28,20 @@ RECV_SIZE = 4096  # larger queries are cut and answered FORMERR (no real client 
 class UdpServer:
     """Serves one bound UDP socket on the running loop until :meth:`close`."""
 
-    def __init__(self, sock: socket.socket, holder: SnapshotHolder, responder: Responder) -> None:
+    def __init__(
+        self,
+        sock: socket.socket,
+        holder: SnapshotHolder,
+        responder: Responder,
+        stats: TransportStats | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         sock.setblocking(False)
         self.sock = sock
         self.holder = holder
         self.responder = responder
+        self.stats = stats or TransportStats()
+        self.limiter = limiter or RateLimiter()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
@@ -46,26 +58,51 @@ class UdpServer:
         """Answer up to :data:`BATCH` waiting datagrams (the hot path: keep it lean)."""
         recv, send = self.sock.recvfrom, self.sock.sendto
         get = self.holder.current.cache.udp.get
-        for _ in range(BATCH):
+        hits = self.stats.hits
+        limiter = self.limiter if self.limiter.rate else None
+        started = time.perf_counter()
+        if limiter is not None:
+            limiter.new_batch(time.monotonic())
+        read = 0
+        for read in range(BATCH):  # noqa: B007 - on ``break``, ``read`` datagrams were read
             try:
                 data, addr = recv(RECV_SIZE)
             except (BlockingIOError, InterruptedError):
-                return
+                break
             except OSError:  # e.g. an ICMP error surfaced by the kernel: nothing to answer
+                continue
+            if limiter is not None and (verdict := limiter.check(key_of_address(addr[0]))) != PASS:
+                self._limit(data, addr, verdict)
                 continue
             body = get(data[2:])
             if body is None:
                 self._miss(data, addr)
                 continue
+            hits[body] += 1
             try:  # noqa: SIM105 - a with-block costs more than the send on this path
                 send(data[:2] + body, addr)
             except OSError:  # full send buffer or unreachable client: UDP drops, so do we
                 pass
+        else:
+            read = BATCH
+        self.stats.batch(time.perf_counter() - started, read)
+
+    def _limit(self, data: bytes, addr: tuple[str, int], verdict: int) -> None:
+        reply = slip_reply(data) if verdict == SLIP else None
+        if reply is None:
+            self.stats.limited += 1
+            return
+        self.stats.slipped += 1
+        try:  # noqa: SIM105
+            self.sock.sendto(reply, addr)
+        except OSError:
+            pass
 
     def _miss(self, data: bytes, addr: tuple[str, int]) -> None:
         try:
             response = self.responder.respond(data, False)
             if response is not None:
+                self.stats.response(response)
                 self.sock.sendto(response, addr)
         except OSError:
             pass

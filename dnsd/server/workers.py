@@ -1,12 +1,14 @@
 """Several DNS processes on one port: each binds its own UDP and TCP sockets with SO_REUSEPORT
 and the kernel spreads clients across them. Every worker loads its own snapshot and follows the
-feed itself, so they need nothing from each other; the parent only starts and restarts them.
+feed itself, so they need nothing from each other; the parent only starts and restarts them,
+and passes SIGHUP on. Workers serve no metrics port of their own (``metrics_port`` is ignored).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import time
 from collections.abc import Callable
@@ -105,8 +107,14 @@ class DnsWorkers:
         def _signalled(_signum: int, _frame: FrameType | None) -> None:
             self._stopping = True
 
+        def _reload(_signum: int, _frame: FrameType | None) -> None:
+            for process in self.processes:  # each worker reloads its own settings
+                if process.pid is not None and process.is_alive():
+                    os.kill(process.pid, signal.SIGHUP)
+
         signal.signal(signal.SIGTERM, _signalled)
         signal.signal(signal.SIGINT, _signalled)
+        signal.signal(signal.SIGHUP, _reload)
         self.start()
         if on_ready is not None:
             on_ready(self.port)
