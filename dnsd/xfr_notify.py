@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 
+from dnsd import metrics
 from dnsd.domain.rdata import SOA
 from dnsd.domain.transfer import TsigKey
 from dnsd.domain.zones import Zone
@@ -230,6 +231,7 @@ class Notifier:
         else:
             log.warning("NOTIFY %s serial %d to %s failed after %d attempts: rcode %s %s", result.zone,
                         result.serial, where, result.attempts, result.rcode, result.error)  # fmt: skip
+        metrics.count_notify("sent", "acked" if result.ok else "failed")
         if self.on_result is not None:
             self.on_result(result)
 

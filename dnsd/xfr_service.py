@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 
-from dnsd import wire
+from dnsd import metrics, wire
 from dnsd.answer import Answer
 from dnsd.domain.changes import Change, ZoneChange
 from dnsd.domain.errors import StoreUnavailable
@@ -44,6 +44,7 @@ log = logging.getLogger("dnsd.xfr")
 HISTORY_PER_ZONE = 1000  # zone changes kept per zone for IXFR
 HISTORY_AT_START = 20_000  # changes read at start to fill the history
 NOTAUTH, FORMERR = 9, 1
+RCODE_NAMES = {1: "formerr", 5: "refused", 9: "notauth"}
 
 
 class TransferService:
@@ -142,6 +143,9 @@ class TransferService:
         kind = "AXFR" if query.qtype == AXFR else "IXFR"
         via = "TCP" if tcp else "UDP"
         key = f" key {reply.key.name}" if reply.key else ""
+        metrics.count_transfer(
+            kind.lower(), "ok" if reply.rcode == NOERROR else RCODE_NAMES.get(reply.rcode, "error")
+        )
         if reply.rcode == NOERROR:
             size = sum(len(r.rdatas) for section in reply.sections for r in section)
             log.info("%s %s to %s%s over %s: %d RRs in %d messages %s", kind, query.qname, client or "?", key,
@@ -153,6 +157,7 @@ class TransferService:
     def notify(self, query: Query, tcp: bool) -> bytes:
         """The Responder's NOTIFY handler (RFC 1996): NOERROR for our zones, NOTAUTH otherwise."""
         rcode = incoming_notify_rcode(self.holder.snapshot.zones, query.qname, query.qtype)
+        metrics.count_notify("received", "ok" if rcode == NOERROR else RCODE_NAMES.get(rcode, "error"))
         return wire.encode_response(query, Answer(rcode, rcode == NOERROR))
 
     def sign(self, data: bytes, query: Query, responses: Sequence[bytes]) -> Sequence[bytes]:

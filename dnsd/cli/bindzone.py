@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,16 +35,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp.set_defaults(func=cmd_import)
 
 
-def _log_setup(settings: Settings) -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-
-
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     zones = [z.lower().rstrip(".") for z in args.zone] if args.zone else None
     with open_store(settings) as store:
         if args.watch:
-            _log_setup(settings)
             interval = args.interval if args.interval is not None else max(settings.feed_poll_interval, 0.2)
             watcher = ExportWatcher(store, args.dir, zones, args.command, interval)
             try:
@@ -58,7 +51,6 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     for result in results:
         print(f"{result.status:<9} {result.path}")
         if result.status == WRITTEN and args.command:
-            _log_setup(settings)
             failed |= not run_command(args.command, result)
     return EXIT_REFUSED if failed else 0
 

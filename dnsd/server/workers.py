@@ -26,11 +26,12 @@ RESTART_DELAY = 1.0
 
 
 def _worker(settings_fields: dict[str, Any], port: int, ready: Connection) -> None:
+    from dnsd.logs import setup_logging
     from dnsd.store.engine import make_engine
     from dnsd.store.zonestore import ZoneStore
 
     settings = Settings(**settings_fields)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(process)d %(name)s %(message)s")
+    setup_logging(settings)  # a fresh process: same format and secret redaction as the parent
 
     def on_ready(server: DnsServer) -> None:
         ready.send(server.port)

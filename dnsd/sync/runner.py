@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from dnsd import metrics
 from dnsd.domain.errors import invalid
 from dnsd.domain.names import normalize_name
 from dnsd.domain.pools import Pool
@@ -161,3 +162,5 @@ class SyncRunner:
             last_success_at=now if matched else (previous.last_success_at if previous else None),
         )  # fmt: skip
         self.statuses.save_sync_status(status)
+        metrics.count_sync(self.provider.name, report.result)
+        metrics.set_sync_drift(self.provider.name, report.zone, report.drift)

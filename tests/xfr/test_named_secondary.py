@@ -8,6 +8,7 @@ import base64
 import re
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ import dns.tsigkeyring
 import pytest
 
 from api.app import create_app
+from dnsd import metrics
 from dnsd.config import Settings
 from dnsd.domain.records import make_rrset
 from dnsd.store.tsig import TransferOps
@@ -94,6 +96,7 @@ def serial_at(port: int) -> int | None:
 
 def test_named_secondary_follows_dnsd(setup: Setup) -> None:
     named, store = setup.named, setup.store
+    transfers, notifies = Counter(metrics.OUTCOMES.transfers), Counter(metrics.OUTCOMES.notifies)
     named.wait_logged(f"transfer of '{ZONE}/IN' from 127.0.0.1#{setup.dnsd.port}: Transfer completed")
     wait_for(lambda: serial_at(named.port) == store.get_zone(ZONE).serial)
     www = ask(named.port, f"api.{ZONE}", "A")
@@ -122,6 +125,9 @@ def test_named_secondary_follows_dnsd(setup: Setup) -> None:
     # the last step came by IXFR: current SOA, old SOA, new SOA, the new A, current SOA
     last_transfer = log.split(f"transferred serial {serial}")[-1]
     assert "Transfer completed: 1 messages, 5 records" in last_transfer, log[-2000:]
+    # and the /metrics outcome counters saw the transfers and the NOTIFY named acknowledged
+    assert metrics.OUTCOMES.transfers[("ixfr", "ok")] > transfers[("ixfr", "ok")]
+    assert metrics.OUTCOMES.notifies[("sent", "acked")] > notifies[("sent", "acked")]
 
 
 def test_transfers_need_the_key(setup: Setup) -> None:
