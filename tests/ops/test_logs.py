@@ -192,6 +192,13 @@ def test_extra_fields_exceptions_and_known_secrets_are_masked(monkeypatch: pytes
 @contextmanager
 def uvicorn_with_logs(app: FastAPI) -> Iterator[str]:
     """The app behind real uvicorn, its loggers (access log included) left to the root logger."""
+    # Another test in this process may have run uvicorn with its default logging config, which
+    # gives uvicorn's loggers handlers of their own and stops them propagating: undo that here.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate, logger.disabled = True, False
+        logger.setLevel(logging.NOTSET)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(app, log_config=None, access_log=True, log_level="debug", lifespan="on")
