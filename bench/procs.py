@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
-import selectors
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -37,26 +38,46 @@ def env(**extra: str) -> dict[str, str]:
 
 def announced(proc: subprocess.Popen[str], pattern: str, timeout: float = 300.0) -> int:
     """The number ``proc`` prints on a stdout line matching ``pattern``."""
+    return announced_all(proc, pattern, timeout=timeout)[0]
+
+
+def announced_all(proc: subprocess.Popen[str], *patterns: str, timeout: float = 300.0) -> list[int]:
+    """For each pattern, the number ``proc`` prints on a stdout line matching it (in any order).
+
+    Lines are read in a thread: a selector on the pipe would miss a second line already sitting
+    in the text wrapper's buffer, and wait for ever.
+    """
     assert proc.stdout is not None
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
+    stdout = proc.stdout
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        for line in iter(stdout.readline, ""):
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=read, daemon=True).start()
+    found: dict[str, int] = {}
     deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            if selector.select(timeout=0.5):
-                line = proc.stdout.readline()
-                found = re.search(pattern, line)
-                if found:
-                    return int(found.group(1))
-                if not line and proc.poll() is not None:
-                    break
-    finally:
-        selector.close()
-    stop(proc)
-    raise RuntimeError(f"{' '.join(map(str, proc.args))} did not start")
+    while len(found) < len(patterns) and time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        if not line:
+            break
+        for pattern in patterns:
+            match = re.search(pattern, line)
+            if match and pattern not in found:
+                found[pattern] = int(match.group(1))
+    if len(found) < len(patterns):
+        stop(proc)
+        raise RuntimeError(f"{' '.join(map(str, proc.args))} did not start")
+    return [found[p] for p in patterns]
 
 
-def start_dnsd(db_url: str, core: int | None, **settings: str) -> tuple[subprocess.Popen[str], int]:
+def spawn_dnsd(db_url: str, core: int | None, **settings: str) -> subprocess.Popen[str]:
+    """``dnsd serve-dns`` on 127.0.0.1, any port; ``settings`` become ``DNSD_<NAME>`` variables."""
     argv = [
         sys.executable,
         "-m",
@@ -70,7 +91,7 @@ def start_dnsd(db_url: str, core: int | None, **settings: str) -> tuple[subproce
         "0",
     ]
     extra = {f"DNSD_{k.upper()}": v for k, v in settings.items()}
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         pinned(core, argv),
         cwd=ROOT,
         env=env(**extra),
@@ -78,6 +99,10 @@ def start_dnsd(db_url: str, core: int | None, **settings: str) -> tuple[subproce
         stderr=subprocess.DEVNULL,
         text=True,
     )
+
+
+def start_dnsd(db_url: str, core: int | None, **settings: str) -> tuple[subprocess.Popen[str], int]:
+    proc = spawn_dnsd(db_url, core, **settings)
     return proc, announced(proc, r"serving DNS on \S+ port (\d+)")
 
 

@@ -12,36 +12,23 @@ from __future__ import annotations
 import argparse
 import re
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.procs import ROOT, announced, env, pinned, stop
+from bench.procs import announced_all, pinned, spawn_dnsd, stop
 from bench.seed import BenchZone, seed
 from dnsd.store.migrate import upgrade
 
 
 def start(db_url: str, core: int, **settings: str) -> tuple[subprocess.Popen[str], int, int]:
-    argv = [
-        sys.executable,
-        "-m",
-        "dnsd",
-        "--database-url",
-        db_url,
-        "serve-dns",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-    ]
-    extra = {"DNSD_METRICS_PORT": "0", **{f"DNSD_{k.upper()}": v for k, v in settings.items()}}
-    proc = subprocess.Popen(pinned(core, argv), cwd=ROOT, env=env(**extra), stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)  # fmt: skip
-    metrics_port = announced(proc, r"serving metrics on \S+ port (\d+)")
-    return proc, announced(proc, r"serving DNS on \S+ port (\d+)"), metrics_port
+    proc = spawn_dnsd(db_url, core, metrics_port="0", **settings)
+    metrics_port, port = announced_all(
+        proc, r"serving metrics on \S+ port (\d+)", r"serving DNS on \S+ port (\d+)"
+    )
+    return proc, port, metrics_port
 
 
 def counts(metrics_port: int) -> dict[str, float]:
