@@ -12,7 +12,7 @@ from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict, InvalidInput, NotFound, Reason
 from dnsd.domain.names import name_problems
 from dnsd.domain.records import MAX_TTL
-from dnsd.domain.zones import Zone, next_serial
+from dnsd.domain.zones import Zone
 from dnsd.store.base import StoreBase, ZoneDelta, name_key
 from dnsd.store.convert import zone_from_row
 from dnsd.store.tables import RecordRow, ZoneRow
@@ -94,7 +94,7 @@ class ZoneOps(StoreBase):
             if taken:
                 raise Conflict(f"records of a parent zone live at {', '.join(taken)}; move them first")
             values = zone_dict(zone)
-            row = ZoneRow(serial=next_serial(0), **values)
+            row = ZoneRow(serial=self.next_serial(0), **values)
             session.add(row)
             session.flush()
             self.record_change(
