@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import dns.flags
 import dns.message
@@ -16,11 +17,14 @@ import dns.rdatatype
 import pytest
 
 from dnsd.domain.records import make_rrset
+from dnsd.export.importfile import read_zone_file
+from dnsd.store.zone_import import ZoneImportOps
 from dnsd.store.zones import make_zone
 from dnsd.store.zonestore import ZoneStore
 from tests.e2e.conftest import ZONE, ServerThread, dig, server_settings, udp
 
 OWNER = "ci:edges"
+FILES = Path(__file__).parent.parent / "export" / "files"
 
 
 def put(store: ZoneStore, name: str, rtype: str, *values: str) -> None:
@@ -29,8 +33,8 @@ def put(store: ZoneStore, name: str, rtype: str, *values: str) -> None:
 
 @pytest.fixture
 def edges(zone_store: ZoneStore, db_url: str) -> Iterator[int]:
-    """The e2e zone (with its delegation ``sub`` and child zone ``kids``) and two zones with
-    a DNAME pointing at an ancestor of its owner."""
+    """The e2e zone (with its delegation ``sub`` and child zone ``kids``), two zones with a
+    DNAME pointing at an ancestor of its owner, and two imported zones with ``*`` labels."""
     store = zone_store
     store.create_zone(make_zone("uni.com", ["ns.uni.com"]), "test")
     put(store, "ns.uni.com", "A", "192.0.2.1")
@@ -38,6 +42,9 @@ def edges(zone_store: ZoneStore, db_url: str) -> Iterator[int]:
     store.create_zone(make_zone("bar", ["ns.bar"]), "test")
     put(store, "ns.bar", "A", "192.0.2.2")
     put(store, "bankcard.bar", "DNAME", "bar.")
+    importer = ZoneImportOps(store.engine, store.limits)
+    for file in ("example.star.zone", "email.zone"):  # names only bind9's rules allow
+        importer.apply_zone_import(read_zone_file((FILES / file).read_text(), "import:test"), "test")
     thread = ServerThread(server_settings(db_url), store).start()
     yield thread.port
     thread.stop()
@@ -123,3 +130,13 @@ def test_ixfr_over_udp_needs_the_clients_soa(edges: int) -> None:
     with_soa.authority.append(soa)
     reply = dns.query.udp(with_soa, "127.0.0.1", port=edges, timeout=3)
     assert reply.rcode() == dns.rcode.NOERROR and reply.answer[0].rdtype == dns.rdatatype.SOA
+
+
+def test_imported_star_labels_are_served_as_nsd_serves_them(edges: int) -> None:
+    # a zone named example.* answers bar.example.* by its wildcard *.example.*
+    wild = dig(edges, "+norec", "bar.example.*", "A")
+    assert wild.status == "NOERROR" and "aa" in wild.flags
+    assert wild.records() == [["bar.example.*.", "300", "IN", "CNAME", "campus."]]
+    assert dig(edges, "+norec", "www.example.*", "A").records()[0][4] == "192.0.2.8"
+    ns = dig(edges, "+norec", "email", "NS")
+    assert sorted(r[4] for r in ns.records()) == ["mybankcard.www.campus.*.", "ns.email."]
