@@ -4,10 +4,11 @@ The only module that imports dnslib (for packing resource records with name comp
 Queries are parsed by hand: the header and question with a few slices, the other sections only
 skipped over, so malformed input can only ever raise :class:`FormError`.
 
-Response policy (RFC 1035, 2181, 6891): QR set, ID, opcode, RD and CD copied, RA never set; the
-question is echoed byte for byte (the client's 0x20 letter case); an OPT (payload
-:data:`OUR_PAYLOAD`) when the query had one; BADVERS for EDNS versions above 0; UDP answers over
-the client's limit become TC=1 with the question (and OPT) only.
+Response policy (RFC 1035, 2181, 6891): QR set, ID, opcode, RD and CD copied (only the opcode
+for an opcode we do not implement), RA never set; the question is echoed byte for byte (the
+client's 0x20 letter case); an OPT (payload :data:`OUR_PAYLOAD`) when the query had one; BADVERS
+for EDNS versions above 0; UDP answers over the client's limit become TC=1 with the question
+(and OPT) only. Type names and codes come from :mod:`dnsd.domain.rrtypes`.
 """
 
 from __future__ import annotations
