@@ -41,7 +41,7 @@ def create_app(
     owned = store is None
     if store is None:
         limits = TtlLimits(settings.ttl_floor, settings.ttl_ceiling)
-        store = ZoneStore(make_engine(settings.database_url), limits)
+        store = ZoneStore(make_engine(settings.database_url), limits, settings.serial_policy)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -63,7 +63,8 @@ def resolve(snapshot: Snapshot, qname: str, qtype: str) -> Answer:
 
     A name in no zone of the snapshot gives REFUSED with ``aa`` False. A name at or below a
     delegation gives a referral (NOERROR, ``aa`` False, the cut's NS in authority, in-zone glue
-    in additional), except DS at the cut itself, which the parent answers. Otherwise ``aa`` is
+    in additional), except DS at the cut itself, which the parent answers, as it answers DS at
+    the apex of a child zone of ours. Otherwise ``aa`` is
     True and the answer is the RRset, a CNAME/DNAME chain followed through our zones (at most
     :data:`MAX_LINKS` links, loop-safe; rcode and negative SOA those of the last name), a
     wildcard expansion owned by ``qname``, NODATA (NOERROR + SOA) or NXDOMAIN (+ SOA); the
@@ -81,6 +82,14 @@ def resolve(snapshot: Snapshot, qname: str, qtype: str) -> Answer:
     if step.alias is None:
         return Answer(step.rcode, not step.referral, step.answer, step.authority, step.additional)
     return _chase(snapshot, qname, qtype, step)
+
+
+def for_class_any(answer: Answer) -> Answer:
+    """The answer to a query in class ANY (255) as NSD gives it: the IN answer, but not
+    authoritative (only an IN query is answered with authority) and without the SOA of a
+    negative answer (which would claim the whole class)."""
+    authority = tuple(r for r in answer.authority if r.rtype != "SOA")
+    return Answer(answer.rcode, False, answer.answer, authority, answer.additional)
 
 
 def _chase(snapshot: Snapshot, qname: str, qtype: str, step: Step) -> Answer:
@@ -110,11 +119,12 @@ def _chase(snapshot: Snapshot, qname: str, qtype: str, step: Step) -> Answer:
 
 def zone_for(snapshot: Snapshot, qname: str, qtype: str) -> ZoneData | None:
     """The zone answering ``qname``: the longest match, except that DS at the apex of a zone is
-    answered by the zone above it when that is ours and delegates it (RFC 4035 3.1.4.1)."""
+    answered by the zone above it when that is ours (RFC 4035 3.1.4.1: DS is parent-side data;
+    NSD does the same whether or not the parent holds the delegation)."""
     zone = snapshot.find_zone(qname)
     if zone is not None and qtype == "DS" and qname == zone.name and qname:
         above = snapshot.find_zone(parent(qname))
-        if above is not None and qname in above.cuts:
+        if above is not None:
             return above
     return zone
 
@@ -129,8 +139,8 @@ def lookup(snapshot: Snapshot, zone: ZoneData, qname: str, qtype: str) -> Step:
     node = zone.nodes.get(qname)
     if node is not None:
         return _at_node(snapshot, zone, node, qname, qtype, qname)
-    if qname in zone.names:
-        return _nodata(zone)  # an empty non-terminal
+    if qname in zone.names or qname in snapshot.zones:
+        return _nodata(zone)  # an empty non-terminal, or DS at the apex of a child zone of ours
     return _wildcard(snapshot, zone, qname, qtype)
 
 
@@ -250,9 +260,10 @@ def _dname(zone: ZoneData, owner: str, qname: str, qtype: str) -> Step:
     if len(new) > MAX_NAME:
         return Step(YXDOMAIN, (dname,))
     cname = RRsetData(qname, "CNAME", dname.ttl, (Target(new),))
-    # A target below the DNAME itself would only repeat the DNAME until the name is too long;
-    # like NSD, answer the one substitution and let the resolver ask again.
-    alias = None if qtype in ("CNAME", "ANY") or is_subdomain(new, owner) else new
+    # A target at or below the DNAME's owner would only repeat the DNAME until the name is too
+    # long; like NSD, answer the one substitution and let the resolver ask again. Any other
+    # target (an ancestor of the owner included: each step shortens the name) is followed.
+    alias = None if qtype in ("CNAME", "ANY") or is_subdomain(target, owner) else new
     return Step(NOERROR, (dname, cname), alias=alias)
 
 

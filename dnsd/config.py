@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dnsd.domain.zones import SerialPolicy
+
 
 class Settings(BaseSettings):
     """Every knob dnsd has. Environment ``DNSD_<FIELD>`` sets a field; CLI flags mirror them."""
@@ -20,6 +22,9 @@ class Settings(BaseSettings):
     auth_disabled: bool = Field(False, description="dev mode: no API tokens (local demo only)")
     ttl_floor: int = Field(0, description="smallest TTL the API accepts")
     ttl_ceiling: int = Field(86400 * 7, description="largest TTL the API accepts")
+    serial_policy: SerialPolicy = Field(
+        "date", description="how a change picks a zone's next serial: date (YYYYMMDDnn), unixtime, increment"
+    )
     feed_poll_interval: float = Field(0.2, description="seconds between change-feed polls")
     tcp_idle_timeout: float = Field(10.0, description="seconds a TCP connection may sit idle")
     tcp_max_connections: int = Field(1024, description="concurrent TCP connections, all clients")

@@ -4,10 +4,11 @@ The only module that imports dnslib (for packing resource records with name comp
 Queries are parsed by hand: the header and question with a few slices, the other sections only
 skipped over, so malformed input can only ever raise :class:`FormError`.
 
-Response policy (RFC 1035, 2181, 6891): QR set, ID, opcode, RD and CD copied, RA never set; the
-question is echoed byte for byte (the client's 0x20 letter case); an OPT (payload
-:data:`OUR_PAYLOAD`) when the query had one; BADVERS for EDNS versions above 0; UDP answers over
-the client's limit become TC=1 with the question (and OPT) only.
+Response policy (RFC 1035, 2181, 6891): QR set, ID, opcode, RD and CD copied (only the opcode
+for an opcode we do not implement), RA never set; the question is echoed byte for byte (the
+client's 0x20 letter case); an OPT (payload :data:`OUR_PAYLOAD`) when the query had one; BADVERS
+for EDNS versions above 0; UDP answers over the client's limit become TC=1 with the question
+(and OPT) only. Type names and codes come from :mod:`dnsd.domain.rrtypes`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dnslib import AAAA, CAA, CNAME, MX, NS, PTR, RD, RR, SOA, SRV, A, DNSBuffer
 
 from dnsd.answer import Answer
 from dnsd.domain import rdata as rd
+from dnsd.domain import rrtypes
 from dnsd.domain.snapshot import RRsetData
 
 QUERY, NOTIFY = 0, 4
@@ -32,8 +34,7 @@ _POINTER_LIMIT = 0x3FFF  # compression pointers have 14 bits
 
 QR, AA, TC, RD_BIT, CD = 0x8000, 0x0400, 0x0200, 0x0100, 0x0010
 DO_BIT = 0x8000  # in the OPT TTL's flags half
-TYPE_NAMES: dict[int, str] = {**rd.TYPE_NAMES, 251: "IXFR", 252: "AXFR", 255: "ANY"}
-_CODES: dict[str, int] = {name: code for code, name in TYPE_NAMES.items()}
+TYPE_NAMES = rrtypes.TYPE_NAMES
 _HEADER = struct.Struct("!HHHHHH")
 _RR_FIXED = struct.Struct("!HHIH")
 _QFIXED = struct.Struct("!HH")
@@ -68,7 +69,9 @@ class Query:
 
     @property
     def qtype_name(self) -> str:
-        return TYPE_NAMES.get(self.qtype) or f"TYPE{self.qtype}"
+        """The canonical name of the query type (:func:`dnsd.domain.rrtypes.type_name`): the
+        mnemonic whether or not dnsd stores the type (``"DS"``, ``"AXFR"``), else ``TYPEnnn``."""
+        return rrtypes.type_name(self.qtype)
 
     @property
     def udp_limit(self) -> int:
@@ -79,14 +82,7 @@ class Query:
         return max(MIN_UDP, min(self.payload, OUR_PAYLOAD))
 
 
-def type_code(name: str) -> int:
-    """The numeric type for a type name (``"A"``, ``"TYPE65"``)."""
-    code = _CODES.get(name)
-    if code is not None:
-        return code
-    if name.startswith("TYPE") and name[4:].isdigit():
-        return int(name[4:])
-    raise ValueError(f"unknown record type {name!r}")
+type_code = rrtypes.type_code
 
 
 def label_text(label: bytes) -> str:
@@ -224,25 +220,32 @@ def _opt(rcode: int, do: bool) -> bytes:
     return b"\x00" + _RR_FIXED.pack(TYPE_OPT, OUR_PAYLOAD, ttl, 0)
 
 
-def _flags(query: Query, rcode: int, aa: bool, tc: bool = False) -> int:
-    copied = query.flags & (0x7800 | RD_BIT | CD)  # opcode, RD, CD
+_OPCODE_BITS = 0x7800
+
+
+def _flags(query: Query, rcode: int, aa: bool, tc: bool = False, echo: bool = True) -> int:
+    copied = query.flags & ((_OPCODE_BITS | RD_BIT | CD) if echo else _OPCODE_BITS)
     return QR | copied | (AA if aa else 0) | (TC if tc else 0) | (rcode & 0xF)
 
 
-def error_response(query: Query, rcode: int) -> bytes:
-    """An answerless response with ``rcode``: question echoed, OPT when the query had EDNS."""
+def error_response(query: Query, rcode: int, *, echo: bool = True) -> bytes:
+    """An answerless response with ``rcode``: question echoed, OPT when the query had EDNS.
+    ``echo=False`` copies only the opcode, not RD and CD (for opcodes we do not implement,
+    whose other header bits may mean something else)."""
     opt = _opt(rcode, query.do) if query.edns else b""
-    header = _HEADER.pack(query.id, _flags(query, rcode, False), 1, 0, 0, 1 if opt else 0)
+    header = _HEADER.pack(query.id, _flags(query, rcode, False, echo=echo), 1, 0, 0, 1 if opt else 0)
     return header + query.question + opt
 
 
-def header_error(data: bytes, rcode: int) -> bytes | None:
+def header_error(data: bytes, rcode: int, *, echo: bool = True) -> bytes | None:
     """An error response built from the header alone (no question): for messages whose header
-    is readable but whose body is not. None when not even the header is readable."""
+    is readable but whose body is not. None when not even the header is readable. ``echo`` as
+    for :func:`error_response`."""
     if len(data) < 12:
         return None
     qid, flags = struct.unpack_from("!HH", data)
-    return _HEADER.pack(qid, QR | (flags & (0x7800 | RD_BIT | CD)) | (rcode & 0xF), 0, 0, 0, 0)
+    copied = flags & ((_OPCODE_BITS | RD_BIT | CD) if echo else _OPCODE_BITS)
+    return _HEADER.pack(qid, QR | copied | (rcode & 0xF), 0, 0, 0, 0)
 
 
 class _PointerNames(dict[tuple[bytes, ...], int]):

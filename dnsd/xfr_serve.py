@@ -7,8 +7,9 @@ one message (the question echoed, AA set) and passes the encoded messages throug
 
 Policy: a bad TSIG gets NOTAUTH (BADKEY/BADSIG/BADTIME); a zone we do not serve NOTAUTH; AXFR
 over UDP REFUSED (RFC 5936 section 4.2); a zone whose ACL does not admit the client REFUSED;
-IXFR over UDP the current SOA alone, whoever asks (RFC 1995 section 2: "use TCP" when more is
-needed; it is what an SOA query answers anyway).
+IXFR without the client's SOA in the authority section FORMERR (RFC 1995 section 3); IXFR over
+UDP the current SOA alone, whoever asks (RFC 1995 section 2: "use TCP" when more is needed; it
+is what an SOA query answers anyway).
 """
 
 from __future__ import annotations
@@ -136,6 +137,8 @@ def transfer_reply(
     if not tcp:
         if qtype == AXFR:
             return reply(REFUSED, reason="AXFR over UDP")
+        if ixfr_client_serial(data) is None:  # RFC 1995 section 3: the client's SOA is required
+            return reply(FORMERR, reason="IXFR without an SOA in the authority section")
         # the current SOA alone: what any SOA query shows, so no ACL (UDP does not pass the peer)
         return reply(NOERROR, [(axfr_rrsets(zone)[0],)], reason="IXFR over UDP: the SOA")
     acl = policy.acls.get(zone.name)

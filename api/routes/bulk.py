@@ -79,7 +79,7 @@ def put_records(
     """
     rrsets, reasons = parse_items(body.records, store.limits)
     caller.require_records_write(store, [r.name for r in rrsets.values()])
-    bulk = BulkOps(store.engine, store.limits)
+    bulk = BulkOps(store.engine, store.limits, store.serial_policy)
     if reasons:
         raise InvalidInput(sorted(reasons + store_reasons(bulk, rrsets), key=_index))
     results = bulk.put_many(list(rrsets.values()), caller.actor, dry_run=dry_run)

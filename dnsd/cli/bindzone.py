@@ -32,6 +32,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp.add_argument("--zone", help="zone name (default: the owner of the file's SOA)")
     imp.add_argument("--owner", help="owner of the imported RRsets (default: import:<file name>)")
     imp.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    imp.add_argument(
+        "--keep-serial", action="store_true",
+        help="end at the file's serial (when it is newer than ours) instead of one past it",
+    )  # fmt: skip
     imp.set_defaults(func=cmd_import)
 
 
@@ -78,12 +82,12 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_INVALID
     applied, code = False, 0
     with open_store(settings) as store:
-        ops = ZoneImportOps(store.engine, store.limits)
+        ops = ZoneImportOps(store.engine, store.limits, store.serial_policy)
         try:
             if args.dry_run:
                 plan = ops.plan_zone_import(data)
             else:
-                plan = ops.apply_zone_import(data, actor=cli_actor())
+                plan = ops.apply_zone_import(data, actor=cli_actor(), keep_serial=args.keep_serial)
                 applied = plan.writes
         except ImportConflict as exc:
             plan, code = exc.plan, EXIT_REFUSED

@@ -21,7 +21,7 @@ def open_store(settings: Settings) -> Iterator[ZoneStore]:
     """
     engine = make_engine(settings.database_url)
     try:
-        yield ZoneStore(engine, TtlLimits(settings.ttl_floor, settings.ttl_ceiling))
+        yield ZoneStore(engine, TtlLimits(settings.ttl_floor, settings.ttl_ceiling), settings.serial_policy)
     finally:
         engine.dispose()
 

@@ -87,7 +87,9 @@ def read_dump(name: str) -> object:
 def run_restore(args: argparse.Namespace, settings: Settings) -> int:
     doc = read_dump(args.file)
     with open_store(settings) as store:
-        result = DumpOps(store.engine).restore_document(doc, cli_actor(), force=args.force)
+        result = DumpOps(store.engine, serial_policy=store.serial_policy).restore_document(
+            doc, cli_actor(), force=args.force
+        )
     emit(args, _result_json(args.file, result), _result_text(args.file, result))
     return 0
 

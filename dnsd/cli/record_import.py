@@ -113,7 +113,7 @@ def import_records(args: argparse.Namespace, settings: Settings) -> int:
     doc = read_document(args.file)
     with open_store(settings) as store:
         entries, reasons = parse_records(doc, store.limits)
-        bulk = BulkOps(store.engine, store.limits)
+        bulk = BulkOps(store.engine, store.limits, store.serial_policy)
         if reasons:
             raise InvalidInput(in_file_order(reasons + _store_reasons(bulk, entries)))
         labels = [e.path for e in entries]

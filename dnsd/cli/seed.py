@@ -3,8 +3,10 @@
 Everything is validated first — each entry, then against the store — and every problem is
 reported with its place in the file; if there is any, nothing is written. Then what is missing
 is created and records are put ("make it so"), so running the same file again changes nothing.
-Each write is its own store transaction: if the store refuses one midway (someone changed the
-data since the check), what was written stays, and running the seed again finishes the job.
+Each new pool and zone is one store transaction; all the records are then one more (one change,
+one serial bump per zone, however many records: ``BulkOps.put_many``). If the store refuses a
+step (someone changed the data since the check), what was written stays, and running the seed
+again finishes the job.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dnsd.cli.seedplan import Current, SeedPlan, plan_seed
 from dnsd.config import Settings
 from dnsd.domain.errors import InvalidInput
 from dnsd.domain.records import RRset, find_zone
+from dnsd.store.bulk import BulkOps
 from dnsd.store.zonestore import ZoneStore
 
 
@@ -66,8 +69,9 @@ def seed_file(store: ZoneStore, path: Path, actor: str, dry_run: bool = False) -
             store.create_pool(pool, actor)
         for zone in plan.zones:
             store.create_zone(zone, actor)
-        for step in plan.records:
-            store.put_rrset(step.rrset, actor)
+        if plan.records:
+            bulk = BulkOps(store.engine, store.limits, store.serial_policy)
+            bulk.put_many([s.rrset for s in plan.records], actor, [s.path for s in plan.records])
     wanted = {e.item.name for e in seed.zones}
     serials = {z.name: z.serial for z in store.list_zones() if z.name in wanted}
     return SeedOutcome(str(path), plan, serials, dry_run)

@@ -160,7 +160,9 @@ def _zone(r: EntryReader) -> Zone | None:
     timers = {t: v for t in ZONE_TIMERS if (v := r.integer(t)) is not None}
     secondaries, sync = r.texts("secondaries") or [], bool(r.item.get("dnspod_sync"))
     return r.build(
-        lambda: make_zone(name or "", ns, mname, rname, secondaries=secondaries, dnspod_sync=sync, **timers)
+        lambda: make_zone(
+            name or "", ns, mname, rname, strict=True, secondaries=secondaries, dnspod_sync=sync, **timers
+        )
     )
 
 

@@ -65,7 +65,8 @@ async def serve(settings: Settings, *, api: bool = True, dns: bool = True) -> No
     from dnsd.server.run import DnsServer, serve_dns
     from dnsd.server.state import ServerState
 
-    store = ZoneStore(make_engine(settings.database_url), TtlLimits(settings.ttl_floor, settings.ttl_ceiling))
+    limits = TtlLimits(settings.ttl_floor, settings.ttl_ceiling)
+    store = ZoneStore(make_engine(settings.database_url), limits, settings.serial_policy)
     state = ServerState()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -10,13 +10,12 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from dnsd.domain import rrtypes
 from dnsd.domain.names import name_problems
 
-TYPE_CODES: dict[str, int] = {
-    "A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "HINFO": 13, "MX": 15, "TXT": 16,
-    "AAAA": 28, "SRV": 33, "DNAME": 39, "CAA": 257,
-}  # fmt: skip
-TYPE_NAMES: dict[int, str] = {code: name for name, code in TYPE_CODES.items()}
+STORED_TYPES = ("A", "NS", "CNAME", "SOA", "PTR", "HINFO", "MX", "TXT", "AAAA", "SRV", "DNAME", "CAA")
+TYPE_CODES: dict[str, int] = {name: rrtypes.TYPE_CODES[name] for name in STORED_TYPES}
+"""Codes of the types dnsd stores (a subset of :data:`dnsd.domain.rrtypes.TYPE_CODES`)."""
 RECORD_TYPES = ("A", "AAAA", "CNAME", "DNAME", "TXT", "MX", "SRV", "NS", "CAA", "PTR")
 POOL_TYPES = ("A", "AAAA")
 TXT_CHUNK = 255

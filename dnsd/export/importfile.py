@@ -2,9 +2,11 @@
 
 The values go through the domain's own validation (``make_zone``, ``make_rrset``,
 ``placement_problems``); each problem is reported at the line of the record that caused it, and
-one problem anywhere means nothing is imported. Owner names follow bind9's rules (RFC 2181),
-which are looser than the API's hostname rules: such names are imported with a warning, since
-migrating must never require editing a zone that works.
+one problem anywhere means nothing is imported. Every name — record owners, the zone's own
+name, its apex NS hosts, the SOA's mname and rname, names inside rdata — follows one rule,
+bind9's (RFC 2181: any printable label; a ``*`` that is not the leftmost label is an ordinary
+label), which is looser than the API's hostname rules: a name the API would refuse is imported
+with a warning, since migrating must never require editing a zone that works.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def read_zone_file(text: str, owner: str, zone: str | None = None) -> ZoneFileDa
     by ``owner``. Raises :class:`ZoneFileError` listing every problem with its line."""
     origin = None
     if zone is not None:
-        origin, problems = name_problems(zone, wildcard=False, strict=False)
+        origin, problems = name_problems(zone, strict=False)
         if problems:
             raise ZoneFileError([(0, f"--zone {zone!r}: {'; '.join(problems)}")])
     reader = ZoneFileReader(origin=origin)
@@ -106,11 +108,16 @@ def _zone(build: _Build, soas: list[ParsedRecord], records: list[ParsedRecord]) 
     mname, rname, serial, refresh, retry, expire, minimum = soa.value.split()
     timers = {"refresh": int(refresh), "retry": int(retry), "expire": int(expire), "minimum": int(minimum)}
     try:
-        made = make_zone(build.zone, hosts, mname, rname, ttl=soa.ttl, **timers)
+        made = make_zone(build.zone, hosts, mname, rname, strict=False, ttl=soa.ttl, **timers)
     except InvalidInput as exc:
         at_soa = {"mname": soa.line, "rname": soa.line, "name": soa.line}
         build.reasons(exc, [r.line for r in apex_ns], at_soa)
         return Zone(build.zone, 0, (), "", "")
+    _warn_if_api_refuses(build, soa.line, "zone name", made.name)
+    first_line = {host: record.line for record in reversed(apex_ns) for host in [record.value]}
+    for raw, host in zip(hosts, made.ns, strict=True):
+        _warn_if_api_refuses(build, first_line[raw], "NS host", host)
+    _warn_if_api_refuses(build, soa.line, "SOA mname", made.mname)
     if not serial.isdigit() or int(serial) >= 1 << 32:
         build.problems.append((soa.line, f"SOA serial {serial!r} is not a 32-bit number"))
         return made
@@ -156,6 +163,15 @@ def _rrsets(build: _Build, records: list[ParsedRecord]) -> tuple[list[RRset], di
         for problem in placement_problems(rrset, build.zone, others):
             build.problems.append((lines[(rrset.name, rrset.rtype)], problem.message))
     return out, lines
+
+
+def _warn_if_api_refuses(build: _Build, line: int, what: str, name: str) -> None:
+    """A warning when the API's hostname rules would refuse ``name`` (imported all the same)."""
+    refused = name_problems(name, wildcard=False)[1]
+    if refused:
+        build.warnings.append(
+            Note(line, f"{what} {name}: the API would refuse this name ({'; '.join(refused)}); imported")
+        )
 
 
 def _rrset(build: _Build, name: str, rtype: str, group: list[ParsedRecord]) -> RRset | None:

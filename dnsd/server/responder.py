@@ -1,9 +1,13 @@
 """The full path: one message in, at most one response out, and the rcode policy.
 
 Policy (fixed): a message shorter than a header, or with QR=1, is dropped; an opcode without a
-handler gets NOTIMP; an unparseable message FORMERR; EDNS version > 0 BADVERS; a class other
-than IN REFUSED (CH TXT ``version.bind``/``id.server`` answer the configured strings when set);
-transfers REFUSED until a transfer handler is plugged in; an exception SERVFAIL and a log line.
+handler gets NOTIMP with only QR and the opcode set (RD, CD and AD are not defined for every
+opcode); an unparseable message FORMERR; EDNS version > 0 BADVERS; class ANY gets the IN answer
+the way NSD gives it (AA clear, no SOA); a class other than IN or ANY REFUSED (CH TXT
+``version.bind``/``id.server`` answer the configured strings when set); OPT/TKEY/TSIG questions
+FORMERR, MAILB/MAILA NOTIMP; transfers REFUSED until a transfer handler is plugged in; an
+exception SERVFAIL and a log line. Query types reach these rules and the answer logic under
+their canonical names (:mod:`dnsd.domain.rrtypes`).
 Everything else is :func:`dnsd.answer.resolve` and lands in the response cache.
 """
 
@@ -13,7 +17,8 @@ import logging
 from collections.abc import Callable, Sequence
 
 from dnsd import wire
-from dnsd.answer import resolve
+from dnsd.answer import for_class_any, resolve
+from dnsd.domain.rrtypes import META_TYPES, OBSOLETE_QTYPES, TRANSFER_TYPES
 from dnsd.server.cache import body_of, cache_key, splice
 from dnsd.server.holder import SnapshotHolder
 from dnsd.wire import Query
@@ -31,9 +36,7 @@ TsigHook = Callable[[bytes, Query, Sequence[bytes]], Sequence[bytes]]
 """Verifies the TSIG of a message that is not plain (raw message, query, our answers) and
 returns the answers signed, or the TSIG error answer."""
 
-_TRANSFER_TYPES = (251, 252)  # IXFR, AXFR
-_META_TYPES = (41, 249, 250)  # OPT, TKEY, TSIG: never questions (RFC 6891, 2930, 8945)
-_OBSOLETE_TYPES = (253, 254)  # MAILB, MAILA
+CLASS_ANY = 255
 _CHAOS_VERSION = ("version.bind", "version.server")
 _CHAOS_ID = ("id.server", "hostname.bind")
 
@@ -69,8 +72,9 @@ class Responder:
         try:
             query = wire.parse_query(data)
         except wire.FormError:
-            rcode = wire.FORMERR if opcode == wire.QUERY or opcode in self.opcode_handlers else wire.NOTIMP
-            error = wire.header_error(data, rcode)
+            known = opcode == wire.QUERY or opcode in self.opcode_handlers
+            rcode = wire.FORMERR if known else wire.NOTIMP
+            error = wire.header_error(data, rcode, echo=known)
             return (error,) if error else ()
         try:
             if opcode == wire.QUERY:
@@ -79,7 +83,7 @@ class Responder:
                 response = self.opcode_handlers[opcode](query, tcp)
                 responses = (response,) if response else ()
             else:
-                return (wire.error_response(query, wire.NOTIMP),)
+                return (wire.error_response(query, wire.NOTIMP, echo=False),)
             if not query.plain and self.tsig is not None:  # a TSIG RR makes a message not plain
                 return self.tsig(data, query, responses)
             return responses
@@ -98,6 +102,8 @@ class Responder:
         if special is not None:
             return special
         answer = resolve(served.snapshot, query.qname, query.qtype_name)
+        if query.qclass == CLASS_ANY:
+            answer = for_class_any(answer)
         response = wire.encode_response(query, answer, wire.MAX_MESSAGE if tcp else query.udp_limit)
         if key is not None:
             served.cache.store(key, body_of(response, query), tcp)
@@ -109,13 +115,14 @@ class Responder:
         """Answers decided by policy rather than by our data, never cached."""
         if query.edns and query.edns_version > 0:
             return (wire.error_response(query, wire.BADVERS),)
-        if query.qclass != wire.CLASS_IN:
+        if query.qclass not in (wire.CLASS_IN, CLASS_ANY):
             return (self._chaos(query),)
-        if query.qtype in _META_TYPES:
+        qtype = query.qtype_name
+        if qtype in META_TYPES:
             return (wire.error_response(query, wire.FORMERR),)
-        if query.qtype in _OBSOLETE_TYPES:
+        if qtype in OBSOLETE_QTYPES:
             return (wire.error_response(query, wire.NOTIMP),)
-        if query.qtype in _TRANSFER_TYPES:
+        if qtype in TRANSFER_TYPES:
             if self.transfer is None:
                 return (wire.error_response(query, wire.REFUSED),)
             messages = self.transfer(query, data, client, tcp)

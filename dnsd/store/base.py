@@ -23,7 +23,7 @@ from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import DnsdError, InvalidInput, Reason, StoreUnavailable
 from dnsd.domain.names import name_problems
 from dnsd.domain.records import MAX_OWNER, TtlLimits
-from dnsd.domain.zones import next_serial
+from dnsd.domain.zones import SerialPolicy, next_serial
 from dnsd.store.engine import WRITE_OPTION, is_sqlite
 from dnsd.store.tables import ChangeRow, ChangeZoneRow, ZoneRow
 
@@ -76,6 +76,7 @@ class ZoneDelta:
     added: Sequence[RRLine] = ()
     bump: bool = True
     deleted: bool = False
+    serial: int | None = None  # the new serial when the change sets it (import --keep-serial)
 
 
 def name_key(text: str) -> str:
@@ -99,9 +100,12 @@ def check_page(limit: int, offset: int = 0) -> None:
 
 
 class StoreBase:
-    def __init__(self, engine: Engine, limits: TtlLimits | None = None) -> None:
+    def __init__(
+        self, engine: Engine, limits: TtlLimits | None = None, serial_policy: SerialPolicy = "date"
+    ) -> None:
         self.engine = engine
         self.limits = limits or TtlLimits()
+        self.serial_policy = serial_policy  # how record_change picks the next serial
         self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
 
     @contextmanager
@@ -139,6 +143,10 @@ class StoreBase:
         for change in committed:
             log_change(change)
 
+    def next_serial(self, current: int) -> int:
+        """The serial after ``current`` by this store's policy (0: a new zone's first serial)."""
+        return next_serial(current, policy=self.serial_policy)
+
     @staticmethod
     def zone_rows(session: Session) -> dict[str, ZoneRow]:
         return {row.name: row for row in session.scalars(select(ZoneRow))}
@@ -155,7 +163,8 @@ class StoreBase:
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
     ) -> ChangeRow:
-        """Bump the serial of every zone in ``deltas`` and write the change row, in ``session``.
+        """Bump the serial of every zone in ``deltas`` once (by :attr:`serial_policy`, or to the
+        delta's own ``serial``) and write the change row, in ``session``.
 
         :class:`InvalidInput` (field ``actor``) for an empty actor or one over 255 characters.
         """
@@ -171,7 +180,8 @@ class StoreBase:
             if delta.deleted:
                 new = None
             elif delta.bump and prev is not None:
-                new = delta.row.serial = next_serial(prev)
+                new = delta.serial if delta.serial is not None else self.next_serial(prev)
+                delta.row.serial = new
             shown = ZoneSerials(delta.row.name, prev if delta.bump or delta.deleted else None, new)
             zones.append(shown)
             change.zones.append(

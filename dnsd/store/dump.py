@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from dnsd.domain.errors import Conflict
-from dnsd.domain.zones import next_serial, serial_gt
+from dnsd.domain.zones import SerialPolicy, next_serial, serial_gt
 from dnsd.k8s.mapping import MappingEntry
 from dnsd.store.base import StoreBase, ZoneDelta
 from dnsd.store.convert import pool_from_row, rrset_from_row, zone_from_row
@@ -46,12 +46,12 @@ class RestoreResult:
     replaced: bool
 
 
-def restored_serial(dumped: int, known: int | None) -> int:
+def restored_serial(dumped: int, known: int | None, policy: SerialPolicy = "date") -> int:
     """The dumped serial, unless a secondary may already hold ``known`` (same or newer): then the
-    serial after ``known``."""
+    serial after ``known`` by ``policy``."""
     if known is None or serial_gt(dumped, known):
         return dumped
-    return next_serial(known)
+    return next_serial(known, policy=policy)
 
 
 class DumpOps(StoreBase):
@@ -107,8 +107,7 @@ class DumpOps(StoreBase):
             counts = (len(dump.zones), len(dump.pools), len(dump.rrsets), len(dump.mappings))
             return RestoreResult(*counts, serials=serials, replaced=any(held.values()))
 
-    @staticmethod
-    def _write(session: Session, dump: StoreDump, known: dict[str, int]) -> dict[str, ZoneRow]:
+    def _write(self, session: Session, dump: StoreDump, known: dict[str, int]) -> dict[str, ZoneRow]:
         """Insert pools, zones (updating the rows of zones kept), records and mappings."""
         pools = {
             p.name: PoolRow(name=p.name, description=p.description, addresses=address_rows(p))
@@ -121,7 +120,7 @@ class DumpOps(StoreBase):
             row = existing.get(zone.name) or ZoneRow()
             for key, value in zone_dict(zone).items():
                 setattr(row, key, value)
-            row.serial = restored_serial(zone.serial, known.get(zone.name))
+            row.serial = restored_serial(zone.serial, known.get(zone.name), self.serial_policy)
             rows[zone.name] = row
             session.add(row)
         session.flush()

@@ -161,7 +161,9 @@ def _zone(e: _Entry) -> Zone | None:
     timers = {t: e.value(t, int, 0, "an integer") for t in TIMERS}
     secondaries, sync = e.texts("secondaries"), e.value("dnspod_sync", bool, False, "true or false")
     zone = e.build(
-        lambda: make_zone(name, ns, mname, rname, secondaries=secondaries, dnspod_sync=sync, **timers)
+        lambda: make_zone(
+            name, ns, mname, rname, strict=False, secondaries=secondaries, dnspod_sync=sync, **timers
+        )
     )
     return None if zone is None else replace(zone, serial=serial)
 

@@ -4,7 +4,9 @@ The plan is recomputed inside the write transaction (under the store's write loc
 applied is exactly what was checked. A plan with any conflict writes nothing. A new zone is one
 ``zone.import`` change. An existing zone gets a ``zone.update`` change when its SOA timers or
 NS differ (recorded as ``update_zone`` does; IXFR answers such a step with AXFR), then one
-``zone.import`` change with every RR removed and added: one IXFR difference sequence.
+``zone.import`` change with every RR removed and added: one IXFR difference sequence. Either
+way the serial rises once per import (the ``zone.update`` step carries the bump when there is
+one), never once per RRset.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from dnsd.domain.importplan import ADD, CHANGE, CONFLICT, ImportPlan, ZoneFileDa
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
 from dnsd.domain.snapshot import expand
-from dnsd.domain.zones import next_serial
 from dnsd.store.base import StoreBase, ZoneDelta
 from dnsd.store.convert import pool_from_row, rrset_from_row, zone_from_row
 from dnsd.store.tables import PoolRow, RecordRow, ZoneRow
@@ -55,8 +56,11 @@ class ZoneImportOps(StoreBase):
         with self.read() as session:
             return self._current(session, data).plan
 
-    def apply_zone_import(self, data: ZoneFileData, actor: str) -> ImportPlan:
-        """Apply the import in one transaction and return the plan applied.
+    def apply_zone_import(self, data: ZoneFileData, actor: str, *, keep_serial: bool = False) -> ImportPlan:
+        """Apply the import in one transaction, one serial bump, and return the plan applied.
+
+        The new serial goes past the file's serial when that is newer than ours; with
+        ``keep_serial`` it *is* the file's serial then (ours, when newer, is bumped as usual).
 
         Raises :class:`ImportConflict` (nothing written) when any RRset conflicts. A plan with
         nothing to add or change writes nothing, not even a change row.
@@ -67,7 +71,7 @@ class ZoneImportOps(StoreBase):
             if not plan.clean:
                 raise ImportConflict(plan)
             if plan.writes:
-                self._apply(session, current, actor)
+                self._apply(session, current, actor, keep_serial)
             return plan
 
     @staticmethod
@@ -83,18 +87,22 @@ class ZoneImportOps(StoreBase):
         zone = zone_from_row(row) if row is not None else None
         return _Current(plan_import(data, zone, rrsets, pools), row, pools)
 
-    def _apply(self, session: Session, current: _Current, actor: str) -> None:
+    def _apply(self, session: Session, current: _Current, actor: str, keep_serial: bool) -> None:
         plan, row = current.plan, current.row
         owner = plan.items[0].new.owner if plan.items else None
+        floor = plan.serial_floor
+        kept = floor if keep_serial else None  # the serial this import ends at, if fixed
         if row is None:
-            row = ZoneRow(serial=next_serial(plan.serial_floor or 0), **zone_dict(plan.zone))
+            row = ZoneRow(
+                serial=kept if kept is not None else self.next_serial(floor or 0), **zone_dict(plan.zone)
+            )
             session.add(row)
             session.flush()
         else:
-            if plan.serial_floor is not None:
-                row.serial = plan.serial_floor  # the next bump goes past the file's serial
+            if floor is not None and kept is None:
+                row.serial = floor  # the next bump goes past the file's serial
             if plan.zone_changes:
-                self._update_zone(session, row, plan, actor)
+                self._update_zone(session, row, plan, actor, kept)
         removed: list[RRLine] = []
         added: list[RRLine] = []
         for item in plan.items:
@@ -110,13 +118,16 @@ class ZoneImportOps(StoreBase):
             added += _lines(item.new, current.pools)
         if added or removed or current.row is None:
             summary = {key: plan.count(key) for key in (ADD, CHANGE)}
+            bump = current.row is not None and not plan.zone_changes  # one bump per import
             self.record_change(
                 session, actor=actor, action="zone.import", subject=plan.zone.name, owner=owner,
-                deltas=[ZoneDelta(row, removed, added, bump=current.row is not None)],
+                deltas=[ZoneDelta(row, removed, added, bump=bump, serial=kept)],
                 after={**zone_dict(zone_from_row(row)), **summary},
             )  # fmt: skip
 
-    def _update_zone(self, session: Session, row: ZoneRow, plan: ImportPlan, actor: str) -> None:
+    def _update_zone(
+        self, session: Session, row: ZoneRow, plan: ImportPlan, actor: str, serial: int | None
+    ) -> None:
         old = zone_from_row(row)
         for key, (_, value) in plan.zone_changes.items():
             setattr(row, key, list(value) if isinstance(value, tuple) else value)
@@ -126,5 +137,6 @@ class ZoneImportOps(StoreBase):
         added = [line for line in new_ns if line not in old_ns]
         self.record_change(
             session, actor=actor, action="zone.update", subject=plan.zone.name,
-            deltas=[ZoneDelta(row, removed, added)], before=zone_dict(old), after=zone_dict(new),
+            deltas=[ZoneDelta(row, removed, added, serial=serial)],
+            before=zone_dict(old), after=zone_dict(new),
         )  # fmt: skip

@@ -154,3 +154,23 @@ def test_cut_above_a_dname_wins() -> None:
     )
     answer = resolve(snapshot(zone), "x.d.sub.example.com", "A")
     assert not answer.aa and keys(answer.authority) == [("sub.example.com", "NS")]
+
+
+def test_dname_to_an_ancestor_of_its_owner_is_followed_to_the_end() -> None:
+    # The "applied once" rule is about the DNAME target lying below its owner; a target above
+    # the owner shortens the name at every step, so the chain ends (issue 10: BIND, NSD, Knot
+    # and PowerDNS all follow it).
+    uni = zone_data("uni.com", rr("uni.com", "DNAME", "com"))
+    answer = resolve(snapshot(uni), "uni.uni.uni.com", "NS")
+    assert answer.rcode == NOERROR and answer.aa
+    assert texts(answer.answer) == [
+        "uni.com 300 DNAME com.",
+        "uni.uni.uni.com 300 CNAME uni.uni.com.",
+        "uni.uni.com 300 CNAME uni.com.",
+        "uni.com 3600 NS ns1.uni.com.",
+        "uni.com 3600 NS ns2.uni.com.",
+    ]
+    bar = zone_data("bar", rr("bankcard.bar", "DNAME", "bar"))
+    nx = resolve(snapshot(bar), "example.bankcard.bankcard.bar", "NS")
+    assert nx.rcode == NXDOMAIN and texts(nx.answer)[-1] == "example.bankcard.bar 300 CNAME example.bar."
+    assert keys(nx.authority) == [("bar", "SOA")]

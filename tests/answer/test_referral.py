@@ -104,11 +104,12 @@ def test_ds_at_the_apex_of_a_child_zone_we_host_is_answered_by_the_parent() -> N
     assert is_negative(resolve(snap, "x.team.example.com", "A"), "team.example.com", NXDOMAIN)
 
 
-def test_ds_at_a_child_apex_whose_parent_does_not_delegate_stays_with_the_child() -> None:
-    # NXDOMAIN from the parent would deny the whole child zone to an aggressive-NSEC resolver;
-    # NSD answers NOERROR here too.
-    snap = snapshot(zone_data("example.com"), zone_data(make_zone("team.example.com")))
-    assert is_negative(resolve(snap, "team.example.com", "DS"), "team.example.com", NOERROR)
+def test_ds_at_a_child_apex_whose_parent_does_not_delegate_is_parent_nodata() -> None:
+    # As NSD: DS is parent-side data, so the parent answers; NODATA, not NXDOMAIN (which would
+    # deny the whole child zone to an aggressive-NSEC resolver), and not its wildcard.
+    parent = zone_data("example.com", rr("*.example.com", "A", "192.0.2.9"))
+    snap = snapshot(parent, zone_data(make_zone("team.example.com")))
+    assert is_negative(resolve(snap, "team.example.com", "DS"), "example.com", NOERROR)
 
 
 def test_referral_glue_comes_from_wildcards_above_the_cut_but_never_below_it() -> None:

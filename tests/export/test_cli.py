@@ -112,3 +112,24 @@ def test_import_of_a_bad_file_prints_line_numbers_and_writes_nothing(
     reasons = json.loads(as_json.stderr)["reasons"]
     assert reasons[0] == {"field": "line 5", "message": reasons[0]["message"]}
     assert "$INCLUDE is not supported" in reasons[0]["message"]
+
+
+def test_import_keep_serial_and_the_serial_policy_setting(store: ZoneStore, db_url: str) -> None:
+    # issue 10: --keep-serial ends at the file's serial; DNSD_SERIAL_POLICY picks the next one
+    done = dnsd(db_url, "import", "--keep-serial", str(FILES / "email.zone"))
+    assert done.returncode == 0, done.stderr
+    assert "NS host mybankcard.www.campus.*: the API would refuse this name" in done.stdout
+    assert store.get_zone("email").serial == 2026010101
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DNSD_DATABASE_URL": db_url,
+        "DNSD_SERIAL_POLICY": "increment",
+    }
+    added = subprocess.run(
+        [sys.executable, "-m", "dnsd", "record", "add", "mail.email", "A", "--value", "192.0.2.25",
+         "--owner", "ci:x"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert store.get_zone("email").serial == 2026010102  # +1, not today's YYYYMMDD00

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from dnsd.domain.errors import InvalidInput
 from dnsd.domain.importplan import ADD, CHANGE, CONFLICT, UNCHANGED
 from dnsd.domain.records import make_rrset
 from dnsd.domain.snapshot import build_zone
@@ -162,3 +163,22 @@ def test_placement_against_existing_rrsets_is_a_conflict(store: ZoneStore, impor
         importer.apply_zone_import(read_zone_file(legacy() + "solo TXT hello\n", OWNER), actor="test")
     (conflict,) = [i for i in info.value.plan.items if i.action == CONFLICT]
     assert "CNAME" in conflict.reason and conflict.holder is None
+
+
+def test_a_zone_named_with_a_star_label_imports_and_stays_editable(
+    store: ZoneStore, importer: ZoneImportOps
+) -> None:
+    # issue 10: what bind9 and NSD load, the import accepts; the zone's stored names stay valid
+    # through later updates, while names the API is given now still follow its rules
+    plan = importer.apply_zone_import(
+        read_zone_file((FILES / "example.star.zone").read_text(), OWNER), "test"
+    )
+    assert plan.create_zone and any("example.*" in w for w in plan.warnings)
+    zone = store.get_zone("example.*")
+    assert (zone.ns, zone.mname, zone.rname) == (("ns.campus",), "ns.example.*", "hostmaster.example.*")
+    assert store.update_zone("example.*", "test", ttl=600).ttl == 600
+    with pytest.raises(InvalidInput) as bad:
+        store.update_zone("example.*", "test", ns=["my_host.campus"], refresh=-1)
+    assert {r.field for r in bad.value.reasons} == {"ns.0", "refresh"}  # every problem at once
+    importer.apply_zone_import(read_zone_file((FILES / "email.zone").read_text(), OWNER), "test")
+    assert store.get_zone("email").ns == ("mybankcard.www.campus.*", "ns.email")

@@ -10,6 +10,7 @@ import dns.rdatatype
 import dns.zone
 import pytest
 
+from dnsd.domain.errors import InvalidInput
 from dnsd.domain.rdata import TXT
 from dnsd.domain.records import RRset
 from dnsd.domain.snapshot import build_zone
@@ -17,6 +18,7 @@ from dnsd.export.importfile import read_zone_file
 from dnsd.export.lexer import ZoneFileError
 from dnsd.export.render import render_zone_file
 from dnsd.export.zonefile import parse_ttl
+from dnsd.store.zones import make_zone
 from tests.export.zones import every_type_zone
 
 FILES = Path(__file__).parent / "files"
@@ -250,3 +252,33 @@ def test_duplicates_are_merged_with_a_warning() -> None:
     assert any("line 6" in w and "duplicate" in w for w in data.warnings)
     w = next(r for r in data.rrsets if r.name == "w.example.org")
     assert len(w.values) == 1
+
+
+@pytest.mark.parametrize(
+    ("zone", "file", "ns"),
+    [
+        ("example.*", "example.star.zone", ("ns.campus",)),
+        ("email", "email.zone", ("mybankcard.www.campus.*", "ns.email")),
+    ],
+)
+def test_zone_names_and_apex_ns_hosts_bind9_loads_are_imported_with_warnings(
+    zone: str, file: str, ns: tuple[str, ...]
+) -> None:
+    # issue 10: zone settings and records follow one rule, bind9's; a '*' that is not the
+    # leftmost label is an ordinary label. The API's stricter names are only warned about.
+    path = FILES / file
+    data = read_zone_file(path.read_text(), OWNER)
+    assert (data.zone.name, data.zone.ns) == (zone, ns)
+    warned = " ".join(data.warnings)
+    assert "the API would refuse" in warned and "*" in warned
+    ours = wire_view(render_zone_file(build_zone(data.zone, data.rrsets, {})), zone)
+    assert ours == bind_view(zone, path, frozenset())
+
+
+def test_the_api_keeps_its_strict_hostnames_for_zones() -> None:
+    with pytest.raises(InvalidInput) as typo:
+        make_zone("hello-web.com", ["my_host.hello-web.com"])
+    assert [r.field for r in typo.value.reasons] == ["ns.0"]
+    with pytest.raises(InvalidInput):
+        make_zone("example.*", ["ns.campus"])
+    assert make_zone("example.*", ["ns.campus"], strict=False).name == "example.*"

@@ -61,9 +61,18 @@ def test_edns_version_and_options_are_read() -> None:
 
 
 def test_unnamed_type_gets_generic_name() -> None:
-    assert parse_query(make(rtype="TYPE65")).qtype_name == "TYPE65"
+    assert parse_query(make(rtype="TYPE4711")).qtype_name == "TYPE4711"
     assert parse_query(make(rtype="ANY")).qtype_name == "ANY"
     assert parse_query(make(rtype="AXFR")).qtype_name == "AXFR"
+
+
+@pytest.mark.parametrize(
+    "rtype", ["DS", "DNSKEY", "RRSIG", "HTTPS", "SVCB", "OPT", "TSIG", "TKEY", "MAILA", "MAILB", "IXFR"]
+)
+def test_types_dnsd_does_not_store_keep_their_canonical_name(rtype: str) -> None:
+    # The answer logic's rules for DS, ANY and the meta types match on these names (issue 10)
+    assert parse_query(make(rtype=rtype)).qtype_name == rtype
+    assert wire.type_code(rtype) == dns.rdatatype.from_text(rtype)
 
 
 def test_root_and_odd_labels_are_canonical_text() -> None:
