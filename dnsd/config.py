@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(
         None, description="/metrics port when DNS runs without the API (None: none; 0: any free)"
     )
+    startup_timeout: float = Field(
+        30.0, description="seconds to load the first snapshot before exiting non-zero (0: wait forever)"
+    )
     drain_timeout: float = Field(5.0, description="seconds SIGTERM waits for in-flight TCP queries")
     rrl_responses_per_second: int = Field(0, description="UDP responses per client prefix a second (0: off)")
     rrl_slip: int = Field(2, description="every Nth rate-limited query gets TC=1 (0: drop all)")

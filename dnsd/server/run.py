@@ -6,7 +6,9 @@ event is set; :func:`run_dns` is the blocking entry point that picks uvloop when
 and owns the signals: SIGTERM/SIGINT drain and exit, SIGHUP reloads the settings.
 
 Nothing is bound before the first snapshot is loaded, so a server whose database is unreachable
-at startup answers nothing (clients try another server) rather than answering falsely.
+at startup answers nothing (clients try another server) rather than answering falsely; after
+``startup_timeout`` seconds it gives up (:class:`~dnsd.server.feed.SnapshotNotLoaded`) so that a
+supervisor sees a failed process, not one that looks alive while serving nothing.
 Stopping drains: UDP and the TCP listener close first, open TCP connections are closed as soon
 as their pending query is answered, and whatever is left after ``drain_timeout`` is aborted.
 """
@@ -115,7 +117,7 @@ class DnsServer:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        await self.follower.load_initial()
+        await self.follower.load_initial(self.settings.startup_timeout)
         await self.transfers.start()
         udp_sock, tcp_sock = bind_sockets(self.host, self.requested_port, self.reuse_port)
         self.port = udp_sock.getsockname()[1]

@@ -18,6 +18,7 @@ from types import FrameType
 from typing import Any
 
 from dnsd.config import Settings
+from dnsd.domain.errors import DnsdError
 from dnsd.server.run import DnsServer, bind_sockets, run_dns
 
 log = logging.getLogger("dnsd.server")
@@ -38,7 +39,11 @@ def _worker(settings_fields: dict[str, Any], port: int, ready: Connection) -> No
         ready.close()
 
     store = ZoneStore(make_engine(settings.database_url))
-    run_dns(settings, store, port=port, reuse_port=True, on_ready=on_ready)
+    try:
+        run_dns(settings, store, port=port, reuse_port=True, on_ready=on_ready)
+    except DnsdError as exc:  # a failed start: one line in the log, not a traceback
+        log.error("DNS worker %d: %s", os.getpid(), exc)
+        raise SystemExit(1) from None
 
 
 class DnsWorkers:
@@ -63,7 +68,10 @@ class DnsWorkers:
             for pipe in pipes:
                 if not pipe.poll(max(0.0, deadline - time.monotonic())):
                     raise TimeoutError(f"a DNS worker did not start within {timeout:.0f}s")
-                pipe.recv()
+                try:
+                    pipe.recv()
+                except EOFError:  # it exited first (its own log says why): so does the parent
+                    raise DnsdError("a DNS worker exited before serving; its log above says why") from None
         finally:
             udp.close()  # from here on only the workers hold the port
             tcp.close()
