@@ -19,7 +19,8 @@ from typing import Any
 
 from dnsd.config import Settings
 from dnsd.domain.errors import DnsdError
-from dnsd.server.run import DnsServer, bind_sockets, run_dns
+from dnsd.server.run import DnsServer, run_dns
+from dnsd.server.sockets import bind_all, listen_hosts
 
 log = logging.getLogger("dnsd.server")
 
@@ -60,8 +61,8 @@ class DnsWorkers:
 
     def start(self, timeout: float = 120.0) -> int:
         """Start every worker and wait until each has bound the port; return the port."""
-        udp, tcp = bind_sockets(self.settings.dns_host, self.port, reuse_port=True)
-        self.port = udp.getsockname()[1]
+        bound = bind_all(listen_hosts(self.settings.dns_host), self.port, reuse_port=True)
+        self.port = bound[0][1].getsockname()[1]
         try:
             pipes = [self._spawn() for _ in range(self.count)]
             deadline = time.monotonic() + timeout
@@ -73,8 +74,9 @@ class DnsWorkers:
                 except EOFError:  # it exited first (its own log says why): so does the parent
                     raise DnsdError("a DNS worker exited before serving; its log above says why") from None
         finally:
-            udp.close()  # from here on only the workers hold the port
-            tcp.close()
+            for _host, udp, tcp in bound:  # from here on only the workers hold the port
+                udp.close()
+                tcp.close()
         log.info("%d DNS workers serving %s port %d", self.count, self.settings.dns_host, self.port)
         return self.port
 
