@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(
         None, description="/metrics port when DNS runs without the API (None: none; 0: any free)"
     )
+    migrate: bool = Field(False, description="serve: upgrade the schema before serving (the image sets it)")
     startup_timeout: float = Field(
         30.0, description="seconds to load the first snapshot before exiting non-zero (0: wait forever)"
     )

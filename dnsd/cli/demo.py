@@ -22,7 +22,9 @@ from dnsd.cli.serve import Serving, run_until_signalled, serve
 from dnsd.config import Settings
 from dnsd.server.sockets import PortUnavailable, check_dns_ports, listen_hosts
 
-DEMO_FILE = Path(__file__).resolve().parents[2] / "zones" / "demo.yaml"
+SOURCE_DEMO_FILE = Path(__file__).resolve().parents[2] / "zones" / "demo.yaml"
+# An installed wheel has no zones/ beside it: the image keeps it in its working directory.
+DEMO_FILE = SOURCE_DEMO_FILE if SOURCE_DEMO_FILE.is_file() else Path("zones") / "demo.yaml"
 FALLBACK_PORTS = (10053, 0)
 """Where the demo's DNS goes when port 53 cannot be had: a port no well-known service uses,
 then any free one."""

@@ -34,6 +34,9 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--dns-port", type=int, help="UDP and TCP port of the DNS server, 0: any free (DNSD_DNS_PORT; 53)"
     )
+    parser.add_argument(
+        "--migrate", action="store_true", default=None, help="upgrade the schema first (DNSD_MIGRATE)"
+    )
     parser.add_argument("--no-api", action="store_true", help="serve DNS only")
     parser.add_argument("--no-dns", action="store_true", help="serve the HTTP API only")
     parser.set_defaults(func=serve_command)
@@ -45,11 +48,16 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
         raise SystemExit("dnsd serve: --no-api and --no-dns leave nothing to serve")
     overrides = {
         "api_host": args.api_host, "api_port": args.api_port,
-        "dns_host": args.dns_host, "dns_port": args.dns_port,
+        "dns_host": args.dns_host, "dns_port": args.dns_port, "migrate": args.migrate,
     }  # fmt: skip
     settings = with_env_file(
         settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     )
+    if settings.migrate:
+        from dnsd.cli.migrate import migrate, shown_url
+
+        migrate(settings)
+        log.info("database %s migrated to head", shown_url(settings.database_url))
     run_until_signalled(serve(settings, api=not args.no_api, dns=not args.no_dns))
     return 0
 
