@@ -170,3 +170,26 @@ def test_entrypoint_names_an_unwritable_data_directory(open_tmp: Path) -> None:
         f"error: the data directory {data} is not writable by uid {NOBODY}; "
         f"mount a volume there (-v dnsd-data:{data}) or set DNSD_DATABASE_URL"
     ]
+
+
+def test_serve_migrate_flag_makes_the_schema_first(tmp_path: Path) -> None:
+    database = tmp_path / "new.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DNSD_")}
+    env |= {"PYTHONPATH": str(ROOT), "DNSD_DATABASE_URL": f"sqlite:///{database}"}
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "dnsd"), "serve", "--migrate", "--no-api", "--dns-host", "127.0.0.1",
+         "--dns-port", "0"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("serving DNS on 127.0.0.1 port "), line
+    finally:
+        proc.terminate()
+        assert proc.wait(30) == 0
+        if proc.stdout is not None:
+            proc.stdout.close()
+    with sqlite3.connect(database) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"zones", "records", "changes", "alembic_version"} <= tables
