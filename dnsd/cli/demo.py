@@ -120,10 +120,13 @@ def try_block(settings: Settings, serving: Serving, why: str | None) -> str:
     if not settings.auth_disabled:
         lines.append("The API wants a token: add -H 'Authorization: Bearer ...' ('dnsd token create').")
     if why is not None:
-        lines.append(
-            f"DNS is on port {serving.dns_port}, not 53: {why}. Run as root (or give the Python "
-            f"interpreter CAP_NET_BIND_SERVICE) for port 53, or set DNSD_DNS_PORT."
+        remedy = (
+            "stop what holds it for port 53"
+            if why.endswith("is in use")
+            else "run as root (or give the Python interpreter CAP_NET_BIND_SERVICE) for port 53"
         )
+        lines.append(f"DNS is on port {serving.dns_port}, not 53: {why}. To change it, {remedy}, "
+                     "or set DNSD_DNS_PORT.")  # fmt: skip
     lines += [
         "Try:",
         f"  {try_line(settings)}",

@@ -131,6 +131,17 @@ def test_demo_without_the_capability_says_which_port_and_why(tmp_path: Path, dem
     answers_at_once("::1", port, demo.api_port)
 
 
+@pytest.mark.skipif(not port_53_free(), reason="port 53 of localhost cannot be had here (not root, or taken)")
+def test_demo_with_port_53_taken_says_so(tmp_path: Path, demos: list[Demo]) -> None:
+    with held(socket.SOCK_DGRAM, 53):
+        demos.append(demo := Demo(tmp_path, []))
+        out = demo.read_until("Ctrl-C stops it.")
+    found = re.search(r"DNS is on port (\d+), not 53: port 127\.0\.0\.1:53 \(DNS, UDP\) is in use\. "
+                      r"To change it, stop what holds it", out)  # fmt: skip
+    assert found, out
+    answers_at_once("127.0.0.1", int(found.group(1)), demo.api_port)
+
+
 def held(kind: int, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, kind)
     sock.bind(("127.0.0.1", port))
