@@ -38,6 +38,11 @@ def complete(text: str) -> bool:
     return not text.rstrip().endswith(("\\", "|"))
 
 
+def plain_assignment(text: str) -> bool:
+    """``NAME=value`` alone, or ``NAME=$(...)``: a shell variable for the examples after it."""
+    return text.split("=", 1)[1].startswith("$(") or len(shlex.split(text, comments=True)) == 1
+
+
 def code_lines(path: Path) -> Iterator[tuple[int, str]]:
     """Lines of fenced blocks and of indented (4 spaces) blocks, with their line numbers."""
     fenced = False
@@ -65,6 +70,8 @@ def examples(path: Path) -> list[Example]:
         while not complete(text) and index < len(lines) and lines[index][0] == lines[index - 1][0] + 1:
             text += "\n" + lines[index][1]
             index += 1
+        if kind == "set" and not plain_assignment(text):
+            continue  # `NAME=value command ...` runs a command (a server, say): not an example here
         found.append(Example(f"{path.relative_to(ROOT)}:{number}", kind, text))
     return found
 
