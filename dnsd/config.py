@@ -16,8 +16,8 @@ class Settings(BaseSettings):
     database_url: str = Field("sqlite:///./dnsd.db", description="SQLAlchemy URL of the store")
     api_host: str = Field("127.0.0.1", description="address the HTTP API listens on")
     api_port: int = Field(8080, description="port of the HTTP API")
-    dns_host: str = Field("127.0.0.1", description="address the DNS server listens on")
-    dns_port: int = Field(5353, description="UDP and TCP port of the DNS server (53 in production)")
+    dns_host: str = Field("127.0.0.1,::1", description="addresses the DNS server listens on, comma-separated")
+    dns_port: int = Field(53, description="UDP and TCP port of the DNS server (0: any free port)")
     dns_workers: int = Field(1, description="DNS processes sharing the port with SO_REUSEPORT")
     auth_disabled: bool = Field(False, description="dev mode: no API tokens (local demo only)")
     ttl_floor: int = Field(0, description="smallest TTL the API accepts")
@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     env_file: str | None = Field(None, description="a file of DNSD_* lines, read at start and on SIGHUP")
     metrics_port: int | None = Field(
         None, description="/metrics port when DNS runs without the API (None: none; 0: any free)"
+    )
+    migrate: bool = Field(False, description="serve: upgrade the schema before serving (the image sets it)")
+    startup_timeout: float = Field(
+        30.0, description="seconds to load the first snapshot before exiting non-zero (0: wait forever)"
     )
     drain_timeout: float = Field(5.0, description="seconds SIGTERM waits for in-flight TCP queries")
     rrl_responses_per_second: int = Field(0, description="UDP responses per client prefix a second (0: off)")

@@ -13,8 +13,13 @@ def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "serve-dns", help="answer DNS over UDP and TCP from the store, following its changes"
     )
-    parser.add_argument("--host", help="address to listen on (DNSD_DNS_HOST)")
-    parser.add_argument("--port", type=int, help="UDP and TCP port, 0 for any free one (DNSD_DNS_PORT)")
+    parser.add_argument(
+        "--host", "--dns-host", dest="host", help="addresses to listen on, comma-separated (DNSD_DNS_HOST)"
+    )
+    parser.add_argument(
+        "--port", "--dns-port", dest="port", type=int,
+        help="UDP and TCP port, 0 for any free one (DNSD_DNS_PORT; default 53)",
+    )  # fmt: skip
     parser.add_argument("--workers", type=int, help="processes sharing the port (DNSD_DNS_WORKERS)")
     parser.set_defaults(func=serve_dns_command)
 
@@ -25,12 +30,18 @@ def serve_dns_command(args: argparse.Namespace, settings: Settings) -> int:
     settings = with_env_file(
         settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     )
+    from dnsd.server.sockets import check_dns_ports, listen_hosts
+
+    hosts = listen_hosts(settings.dns_host)
+    check_dns_ports(hosts, settings.dns_port, reuse_port=settings.dns_workers > 1)
     if settings.dns_workers > 1:
         from dnsd.server.workers import DnsWorkers
 
-        DnsWorkers(settings).run(
-            lambda port: print(f"serving DNS on {settings.dns_host} port {port}", flush=True)
-        )
+        def announce_workers(port: int) -> None:
+            for host in hosts:
+                print(f"serving DNS on {host} port {port}", flush=True)
+
+        DnsWorkers(settings).run(announce_workers)
         return 0
     from dnsd.server.run import DnsServer, run_dns
     from dnsd.store.engine import make_engine
@@ -39,7 +50,8 @@ def serve_dns_command(args: argparse.Namespace, settings: Settings) -> int:
     def announce(server: DnsServer) -> None:
         if server.metrics_port is not None:
             print(f"serving metrics on {settings.api_host} port {server.metrics_port}", flush=True)
-        print(f"serving DNS on {server.host} port {server.port}", flush=True)
+        for host in server.hosts:
+            print(f"serving DNS on {host} port {server.port}", flush=True)
 
     run_dns(settings, ZoneStore(make_engine(settings.database_url)), on_ready=announce, serve_metrics=True)
     return 0

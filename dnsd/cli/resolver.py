@@ -9,10 +9,11 @@ from typing import Any
 from dnsd.cli.connect import open_store
 from dnsd.config import Settings
 from dnsd.k8s.resolvers import RENDERERS, Upstream, parse_upstream
+from dnsd.server.sockets import listen_hosts
 
 
 def cmd_resolver_config(args: argparse.Namespace, settings: Settings) -> int:
-    texts = args.server or [Upstream(settings.dns_host, settings.dns_port).host_port()]
+    texts = args.server or [Upstream(listen_hosts(settings.dns_host)[0], settings.dns_port).host_port()]
     servers = [parse_upstream(t, f"server.{i}") for i, t in enumerate(texts)]
     with open_store(settings) as store:
         zones = [z.name for z in store.list_zones()]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,12 @@ from dnsd.server.state import ServerState
 from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.feed")
+
+
+class SnapshotNotLoaded(StoreUnavailable):
+    """The first snapshot could not be loaded within ``startup_timeout``: the process exits
+    rather than look alive while serving nothing (serve-stale is for a database lost later)."""
+
 
 FEED_PAGE = 1000
 T = TypeVar("T")
@@ -120,17 +127,25 @@ class FeedFollower:
         """Poll now rather than at the next interval (call on the follower's loop)."""
         self._wake.set()
 
-    async def load_initial(self) -> None:
-        """Load the full snapshot, retrying with backoff until the database answers."""
+    async def load_initial(self, timeout: float = 0.0) -> None:
+        """Load the full snapshot, retrying with backoff until the database answers;
+        :class:`SnapshotNotLoaded` when ``timeout`` seconds (> 0) pass without it."""
         delay = self.poll_interval
+        deadline = time.monotonic() + timeout if timeout > 0 else None
         while True:
             try:
                 started = time.perf_counter()
                 snapshot = await self._in_thread(load_snapshot, self.store)
                 self.state.build_seconds = time.perf_counter() - started
-            except Exception as exc:  # noqa: BLE001 - any failure means "try again later"
+            except Exception as exc:  # any failure: retry (and raise, below, when time is up)
                 self._failed(exc)
-                await asyncio.sleep(delay)
+                left = math.inf if deadline is None else deadline - time.monotonic()
+                if left <= 0:
+                    raise SnapshotNotLoaded(
+                        f"DNS not started: the first snapshot did not load within {timeout:g}s "
+                        f"(DNSD_STARTUP_TIMEOUT): {self.state.last_error}"
+                    ) from exc
+                await asyncio.sleep(min(delay, left))
                 delay = min(self.max_backoff, delay * 2)
                 continue
             self._swapped(snapshot)

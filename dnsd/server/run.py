@@ -6,7 +6,9 @@ event is set; :func:`run_dns` is the blocking entry point that picks uvloop when
 and owns the signals: SIGTERM/SIGINT drain and exit, SIGHUP reloads the settings.
 
 Nothing is bound before the first snapshot is loaded, so a server whose database is unreachable
-at startup answers nothing (clients try another server) rather than answering falsely.
+at startup answers nothing (clients try another server) rather than answering falsely; after
+``startup_timeout`` seconds it gives up (:class:`~dnsd.server.feed.SnapshotNotLoaded`) so that a
+supervisor sees a failed process, not one that looks alive while serving nothing.
 Stopping drains: UDP and the TCP listener close first, open TCP connections are closed as soon
 as their pending query is answered, and whatever is left after ``drain_timeout`` is aborted.
 """
@@ -17,7 +19,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import socket
 from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any
@@ -32,6 +33,7 @@ from dnsd.server.mmsg import make_udp_server
 from dnsd.server.reload import reread
 from dnsd.server.responder import Responder
 from dnsd.server.rrl import RateLimiter
+from dnsd.server.sockets import TCP_BACKLOG, bind_all, listen_hosts
 from dnsd.server.state import ServerState
 from dnsd.server.stats import DnsStats
 from dnsd.server.tcp import DnsTcpProtocol, TcpLimits
@@ -41,35 +43,7 @@ from dnsd.xfr_service import TransferService
 
 log = logging.getLogger("dnsd.server")
 
-TCP_BACKLOG = 1024
 STOP_TIMEOUT = 5.0
-SOCKET_BUFFER = 4 << 20  # absorbs bursts; the kernel caps it at net.core.[rw]mem_max
-
-
-def bind_sockets(host: str, port: int, reuse_port: bool = False) -> tuple[socket.socket, socket.socket]:
-    """A UDP and a listening TCP socket on the same ``host`` and ``port`` (0: any free port)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    for _attempt in range(50):
-        udp = socket.socket(family, socket.SOCK_DGRAM)
-        tcp = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            for sock in (udp, tcp):
-                if reuse_port:
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            for option in (socket.SO_RCVBUF, socket.SO_SNDBUF):
-                with contextlib.suppress(OSError):
-                    udp.setsockopt(socket.SOL_SOCKET, option, SOCKET_BUFFER)
-            udp.bind((host, port))
-            tcp.bind((host, udp.getsockname()[1]))
-            tcp.listen(TCP_BACKLOG)
-            return udp, tcp
-        except OSError:
-            udp.close()
-            tcp.close()
-            if port != 0:
-                raise
-    raise OSError(f"no port free for both UDP and TCP on {host}")
 
 
 class DnsServer:
@@ -90,7 +64,8 @@ class DnsServer:
     ) -> None:
         self.settings = settings
         self.batched_udp = batched_udp
-        self.host = settings.dns_host if host is None else host
+        self.hosts = listen_hosts(settings.dns_host if host is None else host)
+        self.host = self.hosts[0]
         self.requested_port = settings.dns_port if port is None else port
         self.reuse_port = reuse_port
         self.state = state or ServerState()
@@ -110,24 +85,27 @@ class DnsServer:
         self.port = 0
         self.metrics_port: int | None = None
         self._metrics: asyncio.Server | None = None
-        self._udp: UdpServer | None = None
-        self._tcp: asyncio.Server | None = None
+        self._udp: list[UdpServer] = []
+        self._tcp: list[asyncio.Server] = []
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        await self.follower.load_initial()
+        await self.follower.load_initial(self.settings.startup_timeout)
         await self.transfers.start()
-        udp_sock, tcp_sock = bind_sockets(self.host, self.requested_port, self.reuse_port)
-        self.port = udp_sock.getsockname()[1]
+        bound = bind_all(self.hosts, self.requested_port, self.reuse_port)
+        self.hosts = [host for host, _udp, _tcp in bound]
+        self.port = bound[0][1].getsockname()[1]
         make = make_udp_server if self.batched_udp else UdpServer
-        self._udp = make(udp_sock, self.holder, self.responder, self.stats.udp, self.limiter)
-        self._udp.start()
         loop = asyncio.get_running_loop()
-        self._tcp = await loop.create_server(self._protocol, sock=tcp_sock, backlog=TCP_BACKLOG)
+        for _host, udp_sock, tcp_sock in bound:
+            udp = make(udp_sock, self.holder, self.responder, self.stats.udp, self.limiter)
+            udp.start()
+            self._udp.append(udp)
+            self._tcp.append(await loop.create_server(self._protocol, sock=tcp_sock, backlog=TCP_BACKLOG))
         self._spawn(self.follower.run())
         if libpq_url(self.settings.database_url):
             self._spawn(listen_for_changes(self.settings.database_url, self.follower.wake))
-        log.info("DNS listening on %s port %d (UDP and TCP)", self.host, self.port)
+        log.info("DNS listening on %s port %d (UDP and TCP)", ", ".join(self.hosts), self.port)
         if self.serve_metrics and self.settings.metrics_port is not None:
             registry = metrics.make_registry(self)
             self._metrics = await metrics.serve_metrics(
@@ -184,12 +162,13 @@ class DnsServer:
         await asyncio.get_running_loop().run_in_executor(None, self.follower.close)
 
     async def _drain(self) -> None:
-        if self._udp is not None:
-            self._udp.close()
-            self._udp = None
-        if self._tcp is None:
+        for udp in self._udp:
+            udp.close()
+        self._udp.clear()
+        if not self._tcp:
             return
-        self._tcp.close()  # no new connections from here on
+        for listener in self._tcp:
+            listener.close()  # no new connections from here on
         for conn in list(self.limits.open):
             conn.drain()
         deadline = asyncio.get_running_loop().time() + self.settings.drain_timeout
@@ -199,8 +178,9 @@ class DnsServer:
             log.warning("drain timeout: aborting %d TCP connections", len(self.limits.open))
         for conn in list(self.limits.open):
             conn.close()
-        await self._tcp.wait_closed()
-        self._tcp = None
+        for listener in self._tcp:
+            await listener.wait_closed()
+        self._tcp.clear()
 
     async def __aenter__(self) -> DnsServer:
         await self.start()

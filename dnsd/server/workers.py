@@ -18,7 +18,9 @@ from types import FrameType
 from typing import Any
 
 from dnsd.config import Settings
-from dnsd.server.run import DnsServer, bind_sockets, run_dns
+from dnsd.domain.errors import DnsdError
+from dnsd.server.run import DnsServer, run_dns
+from dnsd.server.sockets import bind_all, listen_hosts
 
 log = logging.getLogger("dnsd.server")
 
@@ -38,7 +40,11 @@ def _worker(settings_fields: dict[str, Any], port: int, ready: Connection) -> No
         ready.close()
 
     store = ZoneStore(make_engine(settings.database_url))
-    run_dns(settings, store, port=port, reuse_port=True, on_ready=on_ready)
+    try:
+        run_dns(settings, store, port=port, reuse_port=True, on_ready=on_ready)
+    except DnsdError as exc:  # a failed start: one line in the log, not a traceback
+        log.error("DNS worker %d: %s", os.getpid(), exc)
+        raise SystemExit(1) from None
 
 
 class DnsWorkers:
@@ -55,18 +61,22 @@ class DnsWorkers:
 
     def start(self, timeout: float = 120.0) -> int:
         """Start every worker and wait until each has bound the port; return the port."""
-        udp, tcp = bind_sockets(self.settings.dns_host, self.port, reuse_port=True)
-        self.port = udp.getsockname()[1]
+        bound = bind_all(listen_hosts(self.settings.dns_host), self.port, reuse_port=True)
+        self.port = bound[0][1].getsockname()[1]
         try:
             pipes = [self._spawn() for _ in range(self.count)]
             deadline = time.monotonic() + timeout
             for pipe in pipes:
                 if not pipe.poll(max(0.0, deadline - time.monotonic())):
                     raise TimeoutError(f"a DNS worker did not start within {timeout:.0f}s")
-                pipe.recv()
+                try:
+                    pipe.recv()
+                except EOFError:  # it exited first (its own log says why): so does the parent
+                    raise DnsdError("a DNS worker exited before serving; its log above says why") from None
         finally:
-            udp.close()  # from here on only the workers hold the port
-            tcp.close()
+            for _host, udp, tcp in bound:  # from here on only the workers hold the port
+                udp.close()
+                tcp.close()
         log.info("%d DNS workers serving %s port %d", self.count, self.settings.dns_host, self.port)
         return self.port
 

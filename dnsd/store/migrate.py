@@ -16,8 +16,15 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 
+PACKAGED = Path(__file__).resolve().parents[1] / "_migrations"
+"""Where an installed wheel carries ``migrations/`` (copied there by ``setup.py``)."""
+
+
 def migrations_dir() -> Path:
-    """The ``migrations/`` directory of the source tree (Alembic env and revisions)."""
+    """The Alembic env and revisions: ``dnsd/_migrations`` in an installed wheel, else the
+    top-level ``migrations/`` of the source tree (an editable install, a checkout)."""
+    if PACKAGED.is_dir():
+        return PACKAGED
     return Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -34,6 +41,9 @@ def alembic_config(url: str) -> Config:
     migrations = migrations_dir()
     config = Config(str(migrations / "alembic.ini"))
     config.set_main_option("script_location", str(migrations))
+    # alembic.ini prepends the source tree for the alembic CLI; in a wheel that would be the
+    # package directory itself, whose modules would shadow top-level ones. dnsd is importable.
+    config.set_main_option("prepend_sys_path", "")
     config.attributes["url"] = url
     return config
 

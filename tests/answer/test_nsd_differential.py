@@ -14,8 +14,9 @@ from tests.answer.nsd_diff import run
 
 if shutil.which("nsd") is None and os.environ.get("DNSD_REQUIRE_POSTGRES") == "1":
     # CI (.ci/run) installs nsd through scripts/setup: a missing reference server is a failure there.
-    raise RuntimeError("nsd is not installed and DNSD_REQUIRE_POSTGRES=1 forbids skipping (run scripts/setup)")
-pytestmark = pytest.mark.skipif(shutil.which("nsd") is None, reason="nsd is not installed (apt-get install nsd)")
+    raise RuntimeError("nsd is not installed; DNSD_REQUIRE_POSTGRES=1 forbids skipping (run scripts/setup)")
+NO_NSD = shutil.which("nsd") is None
+pytestmark = pytest.mark.skipif(NO_NSD, reason="nsd is not installed (apt-get install nsd)")
 
 
 def test_dnsd_answers_as_nsd_does_on_random_zones() -> None:

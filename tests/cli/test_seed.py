@@ -26,7 +26,7 @@ def test_demo_then_seed_again_changes_nothing(dnsd: Dnsd, store: ZoneStore) -> N
         "wudebao-web.com",
     ]
     assert sorted(first["created"]["pools"]) == ["istio-ingressgateway", "legacy-ingress"]
-    assert "www.hello-web.com A" in first["try"]
+    assert first["try"] == "dig @localhost www.hello-web.com"  # port 53 of 127.0.0.1 and ::1
     cursor = store.last_change_id()
 
     again = dnsd("seed", "zones/demo.yaml")
@@ -137,5 +137,6 @@ def test_demo_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
     """README command (a) starts from nothing: demo creates the schema, then the data."""
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     out = Dnsd(url)("demo").out
-    assert "+ zone hello-web.com" in out and "dig @127.0.0.1 -p 5353 www.hello-web.com A" in out
+    assert "+ zone hello-web.com" in out and "'dnsd serve' (or 'dnsd demo --serve') serves it" in out
+    assert "5353" not in out and "try" not in out.lower()  # one "try" block, from --serve, once ready
     assert Dnsd(url).json("migrate", "--revision", "nope", expect=2)["reasons"][0]["field"] == "revision"

@@ -31,7 +31,8 @@ def test_services_and_their_order(compose: dict[str, Any]) -> None:
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert services["dnsd"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     ports = services["dnsd"]["ports"]
-    assert {"53:53/udp", "53:53/tcp", "8080:8080"} <= set(ports)
+    published = "${DNSD_PUBLISH_ADDRESS:-127.0.0.1}"
+    assert {f"{published}:53:53/udp", f"{published}:53:53/tcp", f"{published}:8080:8080"} == set(ports)
     url = services["dnsd"]["environment"]["DNSD_DATABASE_URL"]
     assert url.startswith("postgresql://") and "@postgres:5432/" in url
 
@@ -46,7 +47,7 @@ def test_compose_commands_are_real_cli_commands(compose: dict[str, Any]) -> None
 
 def test_dockerfile_entrypoint_runs() -> None:
     text = (ROOT / "Dockerfile").read_text()
-    assert 'ENTRYPOINT ["dnsd"]' in text and 'CMD ["serve"]' in text
+    assert 'ENTRYPOINT ["dnsd-entrypoint"]' in text and 'CMD ["serve"]' in text
     for path in ("dnsd", "api", "migrations", "zones"):
         assert f"COPY {path} {path}" in text and (ROOT / path).is_dir()
     result = subprocess.run(

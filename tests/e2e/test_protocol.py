@@ -326,7 +326,7 @@ def test_plain_udp_loop_serves_the_same(zone_store: ZoneStore, db_url: str) -> N
     thread = ServerThread(server_settings(db_url), zone_store, batched_udp=False).start()
     try:
         port = thread.port
-        assert type(thread.server._udp).__name__ == "UdpServer"  # type: ignore[union-attr]
+        assert type(thread.server._udp[0]).__name__ == "UdpServer"  # type: ignore[union-attr]
         test_0x20_case_is_preserved_miss_and_hit(port, "udp")
         test_truncated_over_udp_then_whole_over_tcp(port)
         test_responses_are_dropped_not_answered(port)

@@ -142,3 +142,35 @@ def test_sigterm_before_the_first_snapshot_exits(spawn: type[Proc], tmp_path: Pa
     proc.wait_log("cannot load the first snapshot")
     proc.signal(signal.SIGTERM)
     assert proc.proc.wait(EXIT_DEADLINE) == 0
+
+
+def free_tcp_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["serve", "--dns-port", "0", "--dns-host", "127.0.0.1"],
+        ["serve-dns", "--port", "0", "--host", "127.0.0.1"],
+        ["serve-dns", "--port", "0", "--host", "127.0.0.1", "--workers", "2"],
+    ],
+    ids=["serve", "serve-dns", "workers"],
+)
+def test_exits_when_the_first_snapshot_does_not_load_in_time(
+    spawn: type[Proc], tmp_path: Path, argv: list[str]
+) -> None:
+    """Issue 12 item 15: a database that cannot be opened at start is a failed start (exit 1,
+    one reason), not an API that looks alive while DNS retries forever."""
+    url = f"sqlite:///{tmp_path}/missing/dir/none.db"
+    api_port = str(free_tcp_port())
+    proc = spawn(["--database-url", url, *argv], DNSD_STARTUP_TIMEOUT="1.5", DNSD_API_PORT=api_port)
+    started = time.monotonic()
+    assert proc.proc.wait(EXIT_DEADLINE) == 1
+    assert time.monotonic() - started >= 1.5
+    log = proc.log()
+    assert "did not load within 1.5s (DNSD_STARTUP_TIMEOUT)" in log, log
+    assert "Traceback" not in log, log
+    assert "DNS" not in proc.announced
