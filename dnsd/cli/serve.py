@@ -61,7 +61,8 @@ async def serve(settings: Settings, *, api: bool = True, dns: bool = True) -> No
     """Run the chosen sides on one event loop until SIGTERM/SIGINT (DNS drains, the API finishes
     its requests) or until one side fails. SIGHUP reloads the DNS side's live settings.
     With the API, ``/metrics`` is on the API port; without it, on ``metrics_port`` if set."""
-    from dnsd.metrics import DnsCollector, make_registry
+    from dnsd.metrics import make_registry
+    from dnsd.server.metrics import DnsCollector
     from dnsd.server.run import DnsServer, serve_dns
     from dnsd.server.state import ServerState
 

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -31,6 +31,8 @@ log = logging.getLogger("dnsd.feed")
 
 FEED_PAGE = 1000
 T = TypeVar("T")
+FeedListener = Callable[[Snapshot, Snapshot, list[Change]], None]
+"""Told on the loop after each swap: (snapshot before, snapshot after, the changes applied)."""
 
 
 def load_snapshot(store: ZoneStore, generation: int = 1) -> Snapshot:
@@ -97,6 +99,8 @@ class FeedFollower:
         state: ServerState,
         poll_interval: float = 0.2,
         max_backoff: float = 30.0,
+        *,
+        listeners: Sequence[FeedListener] = (),
     ) -> None:
         self.store = store
         self.holder = holder
@@ -105,7 +109,7 @@ class FeedFollower:
         self.max_backoff = max_backoff
         self._wake = asyncio.Event()
         # Called on the loop after each swap with (before, after, changes): NOTIFY, IXFR history.
-        self.listeners: list[Callable[[Snapshot, Snapshot, list[Change]], None]] = []
+        self.listeners: list[FeedListener] = list(listeners)
         # One thread: rebuilds are sequential anyway, and close() can wait for the one in flight.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dnsd-feed")
 

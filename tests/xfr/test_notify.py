@@ -15,17 +15,15 @@ import pytest
 
 from dnsd.domain.transfer import TsigKey
 from dnsd.domain.zones import Zone
-from dnsd.xfr_notify import (
+from dnsd.server.notify import Notifier, NotifyResult, send_notify
+from dnsd.xfr.notify import (
     FORMERR,
     NOERROR,
     NOTAUTH,
-    Notifier,
-    NotifyResult,
     incoming_notify_rcode,
     notify_query,
     notify_targets,
     parse_target,
-    send_notify,
 )
 from tests.xfr.named import Named, free_port
 

@@ -1,11 +1,13 @@
 """The serving process's zone-transfer side: AXFR/IXFR answers, TSIG on signed queries, NOTIFY
 in and out, and the state they need.
 
-:class:`TransferService` is built by :class:`dnsd.server.run.DnsServer` and installed on its
-Responder (``transfer``, ``tsig``, ``opcode_handlers[NOTIFY]``) and FeedFollower (``listeners``).
-Nothing here reads the database on the query path: the TSIG keys, the transfer ACLs and the
-recent change log (IXFR's source) are read once at start, then kept current from the changes
-the follower applies. Transfers older than the history kept in memory are answered AXFR-style.
+:class:`TransferService` is built by :class:`dnsd.server.run.DnsServer`, which hands its
+handlers to the Responder (``transfer``, ``sign``, :meth:`TransferService.opcode_handlers`) and
+the FeedFollower (``on_changes``) when it constructs them. The decisions are :mod:`dnsd.xfr`'s;
+this module holds the state and does the I/O. Nothing here reads the database on the query
+path: the TSIG keys, the transfer ACLs and the recent change log (IXFR's source) are read once
+at start, then kept current from the changes the follower applies. Transfers older than the
+history kept in memory are answered AXFR-style.
 """
 
 from __future__ import annotations
@@ -21,18 +23,17 @@ from dnsd.answer import Answer
 from dnsd.domain.changes import Change, ZoneChange
 from dnsd.domain.errors import StoreUnavailable
 from dnsd.domain.snapshot import Snapshot
-from dnsd.domain.transfer import TsigKey
-from dnsd.server.feed import FeedFollower
+from dnsd.domain.transfer import TransferPolicy, TsigKey
 from dnsd.server.holder import SnapshotHolder
-from dnsd.server.responder import Responder
-from dnsd.store.tsig import TransferOps, TransferPolicy
+from dnsd.server.notify import Notifier
+from dnsd.server.responder import OpcodeHandler
+from dnsd.store.tsig import TransferOps
 from dnsd.store.zonestore import ZoneStore
-from dnsd.wire import Query
-from dnsd.xfr_notify import NOERROR, OPCODE_NOTIFY, Notifier, incoming_notify_rcode
-from dnsd.xfr_serve import AXFR, IXFR, TransferReply, transfer_reply
-from dnsd.xfr_tsig import (
+from dnsd.wire import FormError, Query
+from dnsd.xfr.notify import NOERROR, OPCODE_NOTIFY, incoming_notify_rcode
+from dnsd.xfr.reply import AXFR, IXFR, TransferReply, transfer_reply
+from dnsd.xfr.tsig import (
     BADTIME,
-    FormError,
     TsigError,
     badtime_answer,
     sign_message,
@@ -48,21 +49,29 @@ RCODE_NAMES = {1: "formerr", 5: "refused", 9: "notauth"}
 
 
 class TransferService:
-    def __init__(self, store: ZoneStore, holder: SnapshotHolder, notifier: Notifier | None = None) -> None:
+    """AXFR/IXFR, TSIG and NOTIFY for one serving process.
+
+    ``send_notify``: NOTIFY the zones' secondaries when a serial moves. Only one process of a
+    group sharing a port sends (worker 0, see :mod:`dnsd.server.workers`); the others would
+    only repeat it. A NOTIFY is signed with the zone's transfer key when its ACL names one.
+    """
+
+    def __init__(self, store: ZoneStore, holder: SnapshotHolder, *, send_notify: bool = True) -> None:
         self.store, self.holder = store, holder
         self.ops = TransferOps(store.engine, store.limits)
         self.policy = TransferPolicy({}, {})
         self.history: dict[str, deque[ZoneChange]] = {}
         self.history_cursor = 0
         self.loaded = False
-        self.notifier = notifier or Notifier()
+        self.notifier = Notifier(self.notify_key) if send_notify else None
 
-    def install(self, responder: Responder, follower: FeedFollower) -> None:
-        """Plug the handlers into the server's responder and feed follower."""
-        responder.transfer = self.transfer
-        responder.tsig = self.sign
-        responder.opcode_handlers[OPCODE_NOTIFY] = self.notify
-        follower.listeners.append(self.on_changes)
+    def opcode_handlers(self) -> dict[int, OpcodeHandler]:
+        """The Responder's handlers by opcode: NOTIFY."""
+        return {OPCODE_NOTIFY: self.notify}
+
+    def notify_key(self, zone: str) -> TsigKey | None:
+        """The key a NOTIFY for ``zone`` is signed with (see :meth:`TransferPolicy.notify_key`)."""
+        return self.policy.notify_key(zone)
 
     async def start(self) -> None:
         """Load the policy and history in a thread; if the database is away, the next feed
@@ -86,7 +95,8 @@ class TransferService:
         log.info("transfer policy: %d TSIG keys, %d zone ACLs", len(policy.keys), len(policy.acls))
 
     async def close(self) -> None:
-        await self.notifier.close()
+        if self.notifier is not None:
+            await self.notifier.close()
 
     def _remember(self, changes: Sequence[Change]) -> None:
         for change in changes:
@@ -108,6 +118,8 @@ class TransferService:
         self._remember(changes)
         if not self.loaded or any(c.action.startswith(("tsig.", "transfer.")) for c in changes):
             self._reload_policy()
+        if self.notifier is None:
+            return
         for name in sorted({z.zone for c in changes for z in c.zones}):
             new, old = after.zones.get(name), before.zones.get(name)
             if new is not None and (old is None or old.zone.serial != new.zone.serial):
