@@ -104,8 +104,9 @@ class DnsServer:
             tsig=self.transfers.sign, opcode_handlers=self.transfers.opcode_handlers(),
         )  # fmt: skip
         self.follower = FeedFollower(
-            store, self.holder, self.state, settings.feed_poll_interval, listeners=[self.transfers.on_changes]
-        )
+            store, self.holder, self.state, settings.feed_poll_interval,
+            listeners=[self.transfers.on_changes], preparers=[self.transfers.prepare],
+        )  # fmt: skip
         self.limits = TcpLimits(
             settings.tcp_idle_timeout, settings.tcp_max_connections, settings.tcp_max_per_client
         )

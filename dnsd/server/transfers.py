@@ -6,8 +6,9 @@ handlers to the Responder (``transfer``, ``sign``, :meth:`TransferService.opcode
 the FeedFollower (``on_changes``) when it constructs them. The decisions are :mod:`dnsd.xfr`'s;
 this module holds the state and does the I/O. Nothing here reads the database on the query
 path: the TSIG keys, the transfer ACLs and the recent change log (IXFR's source) are read once
-at start, then kept current from the changes the follower applies. Transfers older than the
-history kept in memory are answered AXFR-style.
+at start, then kept current from the changes the follower applies; a round that changes keys
+or ACLs re-reads the policy in the feed's thread, and it is installed with that round's
+snapshot. Transfers older than the history kept in memory are answered AXFR-style.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Sequence
 
 from dnsd import metrics, wire
 from dnsd.answer import Answer
-from dnsd.domain.changes import Change, ZoneChange
+from dnsd.domain.changes import Change
 from dnsd.domain.errors import StoreUnavailable
 from dnsd.domain.snapshot import Snapshot
 from dnsd.domain.transfer import TransferPolicy, TsigKey
@@ -30,6 +30,7 @@ from dnsd.server.responder import OpcodeHandler
 from dnsd.store.tsig import TransferOps
 from dnsd.store.zonestore import ZoneStore
 from dnsd.wire import FormError, Query
+from dnsd.xfr.journal import Journal
 from dnsd.xfr.notify import NOERROR, OPCODE_NOTIFY, incoming_notify_rcode
 from dnsd.xfr.reply import AXFR, IXFR, TransferReply, transfer_reply
 from dnsd.xfr.tsig import (
@@ -42,8 +43,7 @@ from dnsd.xfr.tsig import (
 )
 
 log = logging.getLogger("dnsd.xfr")
-HISTORY_PER_ZONE = 1000  # zone changes kept per zone for IXFR
-HISTORY_AT_START = 20_000  # changes read at start to fill the history
+HISTORY_AT_START = 20_000  # changes read at start to fill the IXFR journal
 NOTAUTH, FORMERR = 9, 1
 RCODE_NAMES = {1: "formerr", 5: "refused", 9: "notauth"}
 
@@ -60,9 +60,9 @@ class TransferService:
         self.store, self.holder = store, holder
         self.ops = TransferOps(store.engine, store.limits)
         self.policy = TransferPolicy({}, {})
-        self.history: dict[str, deque[ZoneChange]] = {}
-        self.history_cursor = 0
+        self.journal = Journal()  # IXFR's source, kept current by on_changes
         self.loaded = False
+        self._next_policy: TransferPolicy | None = None  # read by prepare, installed by on_changes
         self.notifier = Notifier(self.notify_key) if send_notify else None
 
     def opcode_handlers(self) -> dict[int, OpcodeHandler]:
@@ -87,7 +87,7 @@ class TransferService:
         cursor = max(0, self.store.last_change_id() - HISTORY_AT_START)
         while True:
             page = self.store.list_changes(after_id=cursor, limit=1000)
-            self._remember(page)
+            self.journal.remember(page)
             if len(page) < 1000:
                 break
             cursor = page[-1].id
@@ -98,26 +98,18 @@ class TransferService:
         if self.notifier is not None:
             await self.notifier.close()
 
-    def _remember(self, changes: Sequence[Change]) -> None:
-        for change in changes:
-            if change.id <= self.history_cursor:
-                continue
-            for zone_change in change.zones:
-                if zone_change.serial is None:  # the zone was deleted
-                    self.history.pop(zone_change.zone, None)
-                    continue
-                kept = self.history.setdefault(zone_change.zone, deque(maxlen=HISTORY_PER_ZONE))
-                kept.append(zone_change)
-            self.history_cursor = change.id
-
-    def zone_history(self, zone: str) -> Sequence[ZoneChange]:
-        return list(self.history.get(zone, ()))
+    def prepare(self, changes: list[Change]) -> None:
+        """The follower's preparer (in its thread, before the swap): re-read the policy when the
+        round changes keys or ACLs (or it never loaded), so :meth:`on_changes` installs it in
+        the same loop step as the snapshot; a transfer never sees one without the other."""
+        if not self.loaded or any(c.action.startswith(("tsig.", "transfer.")) for c in changes):
+            self._next_policy = self.ops.load_transfer_policy()
 
     def on_changes(self, before: Snapshot, after: Snapshot, changes: list[Change]) -> None:
-        """Called by the follower (on the event loop) after it swapped in ``after``."""
-        self._remember(changes)
-        if not self.loaded or any(c.action.startswith(("tsig.", "transfer.")) for c in changes):
-            self._reload_policy()
+        """Called by the follower (on the event loop) right after it swapped in ``after``."""
+        self.journal.remember(changes)
+        if self._next_policy is not None:
+            self.policy, self.loaded, self._next_policy = self._next_policy, True, None
         if self.notifier is None:
             return
         for name in sorted({z.zone for c in changes for z in c.zones}):
@@ -125,21 +117,11 @@ class TransferService:
             if new is not None and (old is None or old.zone.serial != new.zone.serial):
                 self.notifier.zone_changed(new.zone)
 
-    def _reload_policy(self) -> None:
-        def done(future: asyncio.Future[TransferPolicy]) -> None:
-            if future.exception() is None:
-                self.policy, self.loaded = future.result(), True
-            else:
-                log.warning("reloading the transfer policy failed: %s", future.exception())
-
-        future = asyncio.get_running_loop().run_in_executor(None, self.ops.load_transfer_policy)
-        future.add_done_callback(done)
-
     def transfer(self, query: Query, data: bytes, client: str, tcp: bool) -> list[bytes]:
         """The Responder's AXFR/IXFR handler: every message of the answer, TSIG applied."""
         reply = transfer_reply(
             self.holder.snapshot, query.qname, query.qtype, data, client, tcp, self.policy,
-            self.zone_history, int(time.time()),
+            self.journal.history, int(time.time()),
         )  # fmt: skip
         self._log(query, client, tcp, reply)
         if reply.sections:
