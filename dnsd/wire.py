@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from dnslib import AAAA, CAA, CNAME, MX, NS, PTR, RD, RR, SOA, SRV, A, DNSBuffer
 
 from dnsd.answer import Answer
+from dnsd.domain import errors
 from dnsd.domain import rdata as rd
-from dnsd.domain.errors import DnsdError
 from dnsd.domain.snapshot import RRsetData
 
 QUERY, NOTIFY = 0, 4
@@ -42,7 +42,7 @@ _QFIXED = struct.Struct("!HH")
 _PLAIN = bytes(b for b in range(0x21, 0x7F) if b not in (0x2E, 0x5C))
 
 
-class FormError(DnsdError):
+class FormError(errors.DnsdError):
     """The message cannot be parsed (FORMERR when its header is readable)."""
 
 
