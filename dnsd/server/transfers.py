@@ -103,7 +103,12 @@ class TransferService:
         round changes keys or ACLs (or it never loaded), so :meth:`on_changes` installs it in
         the same loop step as the snapshot; a transfer never sees one without the other."""
         if not self.loaded or any(c.action.startswith(("tsig.", "transfer.")) for c in changes):
-            self._next_policy = self.ops.load_transfer_policy()
+            try:
+                self._next_policy = self.ops.load_transfer_policy()
+            except StoreUnavailable:
+                raise  # the round fails and is retried: snapshot and policy move together
+            except Exception:  # a bad row must not stop zone updates: keep the last policy
+                log.exception("reading the transfer policy failed; keeping the last one")
 
     def on_changes(self, before: Snapshot, after: Snapshot, changes: list[Change]) -> None:
         """Called by the follower (on the event loop) right after it swapped in ``after``."""
