@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from dnslib import AAAA, CAA, CNAME, MX, NS, PTR, RD, RR, SOA, SRV, A, DNSBuffer
 
 from dnsd.answer import Answer
+from dnsd.domain import errors, rrtypes
 from dnsd.domain import rdata as rd
-from dnsd.domain import rrtypes
 from dnsd.domain.snapshot import RRsetData
 
 QUERY, NOTIFY = 0, 4
@@ -42,7 +42,7 @@ _QFIXED = struct.Struct("!HH")
 _PLAIN = bytes(b for b in range(0x21, 0x7F) if b not in (0x2E, 0x5C))
 
 
-class FormError(Exception):
+class FormError(errors.DnsdError):
     """The message cannot be parsed (FORMERR when its header is readable)."""
 
 
@@ -333,3 +333,38 @@ def chaos_txt(query: Query, text: str) -> bytes:
     opt = _opt(NOERROR, query.do) if query.edns else b""
     header = _HEADER.pack(query.id, _flags(query, NOERROR, True), 1, 1, 0, 1 if opt else 0)
     return header + query.question + record + opt
+
+
+def encode_name(name: str) -> bytes:
+    """A canonical name (``\\DDD`` escapes allowed) in uncompressed wire form."""
+    return b"".join(bytes([len(label)]) + label for label in name_labels(name)) + b"\x00"
+
+
+def read_name(data: bytes, offset: int) -> tuple[str, int]:
+    """The canonical text (as :func:`label_text`) of the name at ``offset``, following
+    compression pointers, and the offset after it. Raises :class:`FormError` when the name runs
+    past the end, a pointer loops, a label type is unknown or the name exceeds 255 octets."""
+    labels: list[str] = []
+    end: int | None = None
+    size, hops = 1, 0
+    while True:
+        if offset >= len(data):
+            raise FormError("name runs past the end of the message")
+        length = data[offset]
+        if length & 0xC0 == 0xC0:
+            if offset + 1 >= len(data) or hops > 127:
+                raise FormError("bad compression pointer")
+            end = offset + 2 if end is None else end
+            offset, hops = ((length & 0x3F) << 8) | data[offset + 1], hops + 1
+            continue
+        if length & 0xC0:
+            raise FormError("unknown label type")
+        if length == 0:
+            return ".".join(labels), (offset + 1 if end is None else end)
+        if offset + 1 + length > len(data):
+            raise FormError("label runs past the end of the message")
+        size += 1 + length
+        if size > 255:
+            raise FormError("name longer than 255 octets")
+        labels.append(label_text(data[offset + 1 : offset + 1 + length]))
+        offset += 1 + length

@@ -95,7 +95,8 @@ async def serve(
     A port that cannot be had is :class:`~dnsd.server.sockets.PortUnavailable` before anything
     starts (the DNS port is checked early, then bound once the first snapshot has loaded);
     ``on_ready(serving)`` runs once DNS answers and the API accepts requests."""
-    from dnsd.metrics import DnsCollector, make_registry
+    from dnsd.metrics import make_registry
+    from dnsd.server.metrics import DnsCollector
     from dnsd.server.run import DnsServer, serve_dns
     from dnsd.server.sockets import bind_api, check_dns_ports, listen_hosts
     from dnsd.server.state import ServerState

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from dnsd.domain.names import ancestors
 from dnsd.domain.pools import Pool
-from dnsd.domain.rdata import TXT, Address, Rdata, Target
+from dnsd.domain.rdata import TXT, TYPE_CODES, Address, Rdata, Target
 from dnsd.domain.records import RRset
 from dnsd.domain.zones import Zone
 
@@ -71,6 +71,23 @@ class ZoneData:
 def canonical_order_key(name: str) -> tuple[str, ...]:
     """Sort key giving RFC 4034 canonical order (by reversed labels)."""
     return tuple(reversed(name.split("."))) if name else ()
+
+
+def zone_rrsets(zone_data: ZoneData) -> list[RRsetData]:
+    """Every RRset of the zone in transfer order: SOA, apex NS, then canonical order (by type
+    code within a name).
+
+    AXFR sends this list followed by the SOA again; the exported zone file is this list as text.
+    """
+    apex = zone_data.name
+    out = [zone_data.nodes[apex]["SOA"], zone_data.nodes[apex]["NS"]]
+    for name in sorted(zone_data.nodes, key=canonical_order_key):
+        node = zone_data.nodes[name]
+        for rtype in sorted(node, key=lambda t: TYPE_CODES.get(t, 0xFFFF)):
+            if name == apex and rtype in ("SOA", "NS"):
+                continue
+            out.append(node[rtype])
+    return out
 
 
 @dataclass(frozen=True, slots=True)

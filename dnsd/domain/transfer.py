@@ -66,6 +66,23 @@ class TransferAcl:
         return not self.keys or (key is not None and key in self.keys)
 
 
+@dataclass(frozen=True, slots=True)
+class TransferPolicy:
+    """Every key and every ACL, read together: what the transfer path checks requests against."""
+
+    keys: dict[str, TsigKey]
+    acls: dict[str, TransferAcl]
+
+    def notify_key(self, zone: str) -> TsigKey | None:
+        """The key a NOTIFY for ``zone`` is signed with: the first key of the zone's ACL (the
+        one its secondaries transfer with, so they know it), or None (unsigned)."""
+        acl = self.acls.get(zone)
+        for name in acl.keys if acl is not None else ():
+            if name in self.keys:
+                return self.keys[name]
+        return None
+
+
 def make_tsig_key(name: str, secret_b64: str, algorithm: str = HMAC_SHA256) -> TsigKey:
     """Validate a key's name, base64 secret and algorithm; raise :class:`InvalidInput`."""
     reasons: list[Reason] = []

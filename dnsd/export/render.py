@@ -11,31 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dnsd.domain.changes import RRLine
-from dnsd.domain.rdata import SOA, TYPE_CODES
-from dnsd.domain.snapshot import RRsetData, ZoneData, canonical_order_key
+from dnsd.domain.rdata import SOA
+from dnsd.domain.snapshot import ZoneData, zone_rrsets
 from dnsd.export.presentation import name_text, rdata_text
 
 NAME_COLUMN_MAX = 40
-
-
-def _type_key(rtype: str) -> int:
-    return TYPE_CODES.get(rtype, 0xFFFF)
-
-
-def zone_rrsets(zone_data: ZoneData) -> list[RRsetData]:
-    """Every RRset of the zone in transfer order: SOA, apex NS, then canonical order.
-
-    AXFR sends this list followed by the SOA again; the zone file is this list as text.
-    """
-    apex = zone_data.name
-    out = [zone_data.nodes[apex]["SOA"], zone_data.nodes[apex]["NS"]]
-    for name in sorted(zone_data.nodes, key=canonical_order_key):
-        node = zone_data.nodes[name]
-        for rtype in sorted(node, key=_type_key):
-            if name == apex and rtype in ("SOA", "NS"):
-                continue
-            out.append(node[rtype])
-    return out
 
 
 def zone_lines(zone_data: ZoneData) -> Iterator[RRLine]:

@@ -16,7 +16,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -38,6 +38,11 @@ class SnapshotNotLoaded(StoreUnavailable):
 
 FEED_PAGE = 1000
 T = TypeVar("T")
+FeedListener = Callable[[Snapshot, Snapshot, list[Change]], None]
+"""Told on the loop after each swap: (snapshot before, snapshot after, the changes applied)."""
+FeedPreparer = Callable[[list[Change]], None]
+"""Runs in the feed's thread with a round's changes before its snapshot is swapped in, to read
+what must move together with the snapshot (the transfer policy); raising fails the round."""
 
 
 def load_snapshot(store: ZoneStore, generation: int = 1) -> Snapshot:
@@ -104,6 +109,9 @@ class FeedFollower:
         state: ServerState,
         poll_interval: float = 0.2,
         max_backoff: float = 30.0,
+        *,
+        listeners: Sequence[FeedListener] = (),
+        preparers: Sequence[FeedPreparer] = (),
     ) -> None:
         self.store = store
         self.holder = holder
@@ -112,7 +120,8 @@ class FeedFollower:
         self.max_backoff = max_backoff
         self._wake = asyncio.Event()
         # Called on the loop after each swap with (before, after, changes): NOTIFY, IXFR history.
-        self.listeners: list[Callable[[Snapshot, Snapshot, list[Change]], None]] = []
+        self.listeners: list[FeedListener] = list(listeners)
+        self.preparers: list[FeedPreparer] = list(preparers)
         # One thread: rebuilds are sequential anyway, and close() can wait for the one in flight.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dnsd-feed")
 
@@ -174,6 +183,8 @@ class FeedFollower:
                 self.state.head = changes[-1].id
                 started = time.perf_counter()
                 snapshot, zones = await self._in_thread(apply_changes, self.store, snapshot, changes)
+                for prepare in self.preparers:
+                    await self._in_thread(prepare, changes)
                 self.state.build_seconds = time.perf_counter() - started
                 self._swapped(snapshot)
                 log.info("applied changes up to %d (%s)", snapshot.cursor, ", ".join(sorted(zones)))

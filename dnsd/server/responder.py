@@ -44,19 +44,28 @@ _CHAOS_ID = ("id.server", "hostname.bind")
 class Responder:
     """Protocol logic without sockets; transports call :meth:`respond` on cache misses.
 
-    Hooks: ``opcode_handlers[4]`` for NOTIFY, ``transfer`` for AXFR/IXFR, ``tsig`` for signed
-    messages (all three installed by :class:`dnsd.xfr_service.TransferService`).
+    Handlers, passed in at construction (by :class:`dnsd.server.run.DnsServer`, from
+    :class:`dnsd.server.transfers.TransferService`): ``opcode_handlers[4]`` for NOTIFY,
+    ``transfer`` for AXFR/IXFR, ``tsig`` for signed messages. Without them, transfers are
+    REFUSED, NOTIFY gets NOTIMP and TSIG is not checked.
     """
 
     def __init__(
-        self, holder: SnapshotHolder, version_bind: str | None = None, server_id: str | None = None
+        self,
+        holder: SnapshotHolder,
+        version_bind: str | None = None,
+        server_id: str | None = None,
+        *,
+        opcode_handlers: dict[int, OpcodeHandler] | None = None,
+        transfer: TransferHandler | None = None,
+        tsig: TsigHook | None = None,
     ) -> None:
         self.holder = holder
         self.version_bind = version_bind
         self.server_id = server_id
-        self.opcode_handlers: dict[int, OpcodeHandler] = {}
-        self.transfer: TransferHandler | None = None
-        self.tsig: TsigHook | None = None
+        self.opcode_handlers: dict[int, OpcodeHandler] = dict(opcode_handlers or {})
+        self.transfer = transfer
+        self.tsig = tsig
 
     def respond(self, data: bytes, tcp: bool = False) -> bytes | None:
         """The response to one message (``tcp``: no size limit), or None to drop it."""

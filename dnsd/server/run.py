@@ -23,9 +23,10 @@ from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any
 
-from dnsd import metrics
 from dnsd.config import Settings
 from dnsd.domain.snapshot import Snapshot
+from dnsd.metrics import make_registry
+from dnsd.server import metrics as dns_metrics
 from dnsd.server.feed import FeedFollower
 from dnsd.server.holder import SnapshotHolder
 from dnsd.server.listen import libpq_url, listen_for_changes
@@ -37,9 +38,9 @@ from dnsd.server.sockets import TCP_BACKLOG, bind_all, listen_hosts
 from dnsd.server.state import ServerState
 from dnsd.server.stats import DnsStats
 from dnsd.server.tcp import DnsTcpProtocol, TcpLimits
+from dnsd.server.transfers import TransferService
 from dnsd.server.udp import UdpServer
 from dnsd.store.zonestore import ZoneStore
-from dnsd.xfr_service import TransferService
 
 log = logging.getLogger("dnsd.server")
 
@@ -61,6 +62,7 @@ class DnsServer:
         state: ServerState | None = None,
         batched_udp: bool = True,
         serve_metrics: bool = False,
+        send_notify: bool = True,
     ) -> None:
         self.settings = settings
         self.batched_udp = batched_udp
@@ -70,10 +72,16 @@ class DnsServer:
         self.reuse_port = reuse_port
         self.state = state or ServerState()
         self.holder = SnapshotHolder(Snapshot({}), settings.response_cache_size)
-        self.responder = Responder(self.holder, settings.version_bind, settings.server_id)
-        self.follower = FeedFollower(store, self.holder, self.state, settings.feed_poll_interval)
-        self.transfers = TransferService(store, self.holder)  # AXFR/IXFR, TSIG, NOTIFY
-        self.transfers.install(self.responder, self.follower)
+        # AXFR/IXFR, TSIG and NOTIFY; its handlers go to the responder and the follower
+        self.transfers = TransferService(store, self.holder, send_notify=send_notify)
+        self.responder = Responder(
+            self.holder, settings.version_bind, settings.server_id, transfer=self.transfers.transfer,
+            tsig=self.transfers.sign, opcode_handlers=self.transfers.opcode_handlers(),
+        )  # fmt: skip
+        self.follower = FeedFollower(
+            store, self.holder, self.state, settings.feed_poll_interval,
+            listeners=[self.transfers.on_changes], preparers=[self.transfers.prepare],
+        )  # fmt: skip
         self.limits = TcpLimits(
             settings.tcp_idle_timeout, settings.tcp_max_connections, settings.tcp_max_per_client
         )
@@ -107,8 +115,8 @@ class DnsServer:
             self._spawn(listen_for_changes(self.settings.database_url, self.follower.wake))
         log.info("DNS listening on %s port %d (UDP and TCP)", ", ".join(self.hosts), self.port)
         if self.serve_metrics and self.settings.metrics_port is not None:
-            registry = metrics.make_registry(self)
-            self._metrics = await metrics.serve_metrics(
+            registry = make_registry(dns_metrics.DnsCollector(self))
+            self._metrics = await dns_metrics.serve_metrics(
                 registry, self.settings.api_host, self.settings.metrics_port
             )
             self.metrics_port = self._metrics.sockets[0].getsockname()[1]
@@ -203,12 +211,15 @@ async def serve_dns(
     on_ready: Callable[[DnsServer], None] | None = None,
     stop: asyncio.Event | None = None,
     serve_metrics: bool = False,
+    send_notify: bool = True,
 ) -> None:
     """Serve DNS until cancelled or ``stop`` is set (then drain); ``on_ready(server)`` runs once
-    the port is bound. SIGHUP reloads the settings while serving."""
+    the port is bound. SIGHUP reloads the settings while serving. ``send_notify``: this process
+    sends the group's NOTIFYs (see :class:`dnsd.server.transfers.TransferService`)."""
     server = DnsServer(
-        settings, store, host=host, port=port, reuse_port=reuse_port, state=state, serve_metrics=serve_metrics
-    )
+        settings, store, host=host, port=port, reuse_port=reuse_port, state=state,
+        serve_metrics=serve_metrics, send_notify=send_notify,
+    )  # fmt: skip
     stopped = asyncio.ensure_future((stop or asyncio.Event()).wait())
     starting = asyncio.ensure_future(server.start())
     try:

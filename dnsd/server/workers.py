@@ -2,6 +2,8 @@
 and the kernel spreads clients across them. Every worker loads its own snapshot and follows the
 feed itself, so they need nothing from each other; the parent only starts and restarts them,
 and passes SIGHUP on. Workers serve no metrics port of their own (``metrics_port`` is ignored).
+Only worker 0 (and the worker restarted in its place) sends NOTIFY: one per zone change for the
+group, not one per worker.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ log = logging.getLogger("dnsd.server")
 RESTART_DELAY = 1.0
 
 
-def _worker(settings_fields: dict[str, Any], port: int, ready: Connection) -> None:
+def _worker(settings_fields: dict[str, Any], port: int, ready: Connection, index: int) -> None:
     from dnsd.logs import setup_logging
     from dnsd.store.engine import make_engine
     from dnsd.store.zonestore import ZoneStore
@@ -41,7 +43,7 @@ def _worker(settings_fields: dict[str, Any], port: int, ready: Connection) -> No
 
     store = ZoneStore(make_engine(settings.database_url))
     try:
-        run_dns(settings, store, port=port, reuse_port=True, on_ready=on_ready)
+        run_dns(settings, store, port=port, reuse_port=True, on_ready=on_ready, send_notify=index == 0)
     except DnsdError as exc:  # a failed start: one line in the log, not a traceback
         log.error("DNS worker %d: %s", os.getpid(), exc)
         raise SystemExit(1) from None
@@ -56,6 +58,7 @@ class DnsWorkers:
         self.count = max(1, count or settings.dns_workers)
         self.port = settings.dns_port
         self.processes: list[BaseProcess] = []
+        self._index: dict[BaseProcess, int] = {}  # worker number: 0 sends NOTIFY
         self._context = multiprocessing.get_context("spawn")
         self._stopping = False
 
@@ -64,7 +67,7 @@ class DnsWorkers:
         bound = bind_all(listen_hosts(self.settings.dns_host), self.port, reuse_port=True)
         self.port = bound[0][1].getsockname()[1]
         try:
-            pipes = [self._spawn() for _ in range(self.count)]
+            pipes = [self._spawn(index) for index in range(self.count)]
             deadline = time.monotonic() + timeout
             for pipe in pipes:
                 if not pipe.poll(max(0.0, deadline - time.monotonic())):
@@ -80,14 +83,15 @@ class DnsWorkers:
         log.info("%d DNS workers serving %s port %d", self.count, self.settings.dns_host, self.port)
         return self.port
 
-    def _spawn(self) -> Connection:
+    def _spawn(self, index: int) -> Connection:
         receiver, sender = self._context.Pipe(duplex=False)
         process = self._context.Process(
-            target=_worker, args=(self.settings.model_dump(), self.port, sender), daemon=True
+            target=_worker, args=(self.settings.model_dump(), self.port, sender, index), daemon=True
         )
         process.start()
         sender.close()
         self.processes.append(process)
+        self._index[process] = index
         return receiver
 
     def supervise(self) -> None:
@@ -96,11 +100,12 @@ class DnsWorkers:
             wait([p.sentinel for p in self.processes], timeout=1.0)
             for process in [p for p in self.processes if not p.is_alive()]:
                 self.processes.remove(process)
+                index = self._index.pop(process)
                 if self._stopping:
                     break
                 log.error("DNS worker %s exited with %s; restarting", process.pid, process.exitcode)
                 time.sleep(RESTART_DELAY)
-                self._spawn()
+                self._spawn(index)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping = True
@@ -111,6 +116,7 @@ class DnsWorkers:
             if process.is_alive():
                 process.kill()
         self.processes.clear()
+        self._index.clear()
 
     def run(self, on_ready: Callable[[int], None] | None = None) -> None:
         """Start, call ``on_ready(port)``, supervise until SIGTERM/SIGINT, stop every worker."""

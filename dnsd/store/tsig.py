@@ -8,24 +8,22 @@ from __future__ import annotations
 
 import base64
 import secrets
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dnsd.domain.errors import Conflict, NotFound
-from dnsd.domain.transfer import HMAC_SHA256, TransferAcl, TsigKey, make_transfer_acl, make_tsig_key
+from dnsd.domain.transfer import (
+    HMAC_SHA256,
+    TransferAcl,
+    TransferPolicy,
+    TsigKey,
+    make_transfer_acl,
+    make_tsig_key,
+)
 from dnsd.store.base import StoreBase
 from dnsd.store.tables import ZoneRow
 from dnsd.store.tsig_tables import TransferAclRow, TsigKeyRow
-
-
-@dataclass(frozen=True, slots=True)
-class TransferPolicy:
-    """Every key and every ACL, read together: what the transfer path checks requests against."""
-
-    keys: dict[str, TsigKey]
-    acls: dict[str, TransferAcl]
 
 
 def _key(row: TsigKeyRow) -> TsigKey:

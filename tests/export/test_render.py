@@ -10,10 +10,10 @@ import pytest
 
 from dnsd.domain.rdata import TXT
 from dnsd.domain.records import RRset, make_rrset
-from dnsd.domain.snapshot import build_zone
+from dnsd.domain.snapshot import build_zone, zone_rrsets
 from dnsd.domain.zones import Zone
 from dnsd.export.presentation import name_text
-from dnsd.export.render import render_zone_file, zone_lines, zone_rrsets
+from dnsd.export.render import render_zone_file, zone_lines
 from tests.export.zones import OWNER, every_type_zone, large_zone, named_checkzone
 
 GOLDEN = Path(__file__).parent / "golden"

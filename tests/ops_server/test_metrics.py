@@ -10,6 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from api.app import create_app
 from dnsd.config import Settings
 from dnsd.metrics import count_transfer, make_registry
+from dnsd.server.metrics import DnsCollector
 from dnsd.store.zonestore import ZoneStore
 from tests.api.harness import TestClient
 from tests.e2e.conftest import ZONE, ServerThread, tcp, udp
@@ -39,7 +40,7 @@ def test_dns_metrics_count_by_transport_qtype_rcode(dns_server: ServerThread, zo
     count_transfer("axfr", "refused")
     server = dns_server.server
     assert server is not None
-    found = samples(dns_server.call(lambda: generate_latest(make_registry(server)).decode()))
+    found = samples(dns_server.call(lambda: generate_latest(make_registry(DnsCollector(server))).decode()))
     responses = "dnsd_dns_responses_total"
     assert value(found, responses, transport="udp", qtype="A", rcode="NOERROR") == 5
     assert value(found, responses, transport="udp", qtype="A", rcode="NXDOMAIN") == 3

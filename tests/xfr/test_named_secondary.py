@@ -1,6 +1,7 @@
 """A real bind9 ``named`` as secondary of dnsd, with a TSIG key: it transfers the zone, a record
-changed through the API reaches it by NOTIFY + IXFR within seconds, and transfers without the
-key are refused. ``dig AXFR`` / ``dig IXFR=serial`` against dnsd answer as the RFCs require."""
+changed through the API reaches it by a NOTIFY signed with that key + IXFR within seconds, and
+transfers without the key are refused. ``dig AXFR`` / ``dig IXFR=serial`` against dnsd answer as
+the RFCs require."""
 
 from __future__ import annotations
 
@@ -120,6 +121,9 @@ def test_named_secondary_follows_dnsd(setup: Setup) -> None:
     print(f"\nAPI change -> answer at the secondary: {elapsed * 1000:.0f} ms (API {committed * 1000:.0f} ms)")
     log = named.logged()
     assert re.search(rf"zone {re.escape(ZONE)}/IN: notify from 127\.0\.0\.1#\d+: serial \d+", log)
+    # the NOTIFY was signed with the zone's transfer key, which named verified (and named's signed
+    # answer verified at dnsd, or the NOTIFY would not count as acked below)
+    assert f"received notify for zone '{ZONE}': TSIG 'xfr-key'" in log, log[-2000:]
     serial = store.get_zone(ZONE).serial
     assert serial_at(named.port) == serial
     # the last step came by IXFR: current SOA, old SOA, new SOA, the new A, current SOA

@@ -11,21 +11,20 @@ import dns.flags
 import dns.message
 import dns.opcode
 import dns.rdatatype
+import dns.tsigkeyring
 import pytest
 
-from dnsd.domain.transfer import TsigKey
+from dnsd.domain.transfer import TransferAcl, TransferPolicy, TsigKey
 from dnsd.domain.zones import Zone
-from dnsd.xfr_notify import (
+from dnsd.server.notify import Notifier, NotifyResult, send_notify
+from dnsd.xfr.notify import (
     FORMERR,
     NOERROR,
     NOTAUTH,
-    Notifier,
-    NotifyResult,
     incoming_notify_rcode,
     notify_query,
     notify_targets,
     parse_target,
-    send_notify,
 )
 from tests.xfr.named import Named, free_port
 
@@ -132,3 +131,46 @@ def test_notifier_notifies_every_secondary_and_a_newer_serial_wins(
     assert any("NOTIFY plain.example serial 2024010106" in m and "NOERROR" in m for m in messages)
     assert any("failed after 2 attempts" in m for m in messages)
     assert any("'not-an-address' is not an address" in m for m in messages)
+
+
+def test_the_notify_key_is_the_first_known_key_of_the_zones_acl() -> None:
+    other = TsigKey("other-key", b"o" * 32)
+    policy = TransferPolicy(
+        {KEY.name: KEY, other.name: other},
+        {
+            ZONE.name: TransferAcl(ZONE.name, ("127.0.0.1/32",), ("gone-key", KEY.name, other.name)),
+            "open.example": TransferAcl("open.example", ("127.0.0.1/32",)),
+        },
+    )
+    assert policy.notify_key(ZONE.name) is KEY
+    assert policy.notify_key("open.example") is None  # an ACL of networks only: unsigned
+    assert policy.notify_key("none.example") is None
+
+
+async def test_the_notifier_signs_with_the_key_for_the_zone() -> None:
+    """Notifier(key_for) signs each NOTIFY with the zone's key (what TransferService passes)."""
+    received: list[bytes] = []
+
+    class Secondary(asyncio.DatagramProtocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.transport = transport
+
+        def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
+            received.append(data)
+
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.create_datagram_endpoint(Secondary, local_addr=("127.0.0.1", 0))
+    port = transport.get_extra_info("sockname")[1]
+    notifier = Notifier(lambda zone: KEY if zone == ZONE.name else None, timeout=0.2, attempts=1)
+    try:
+        notifier.zone_changed(replace(ZONE, secondaries=(f"127.0.0.1:{port}",)))
+        for _ in range(50):
+            if received:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await notifier.close()
+        transport.close()
+    keyring = dns.tsigkeyring.from_text({"notify-key.": SECRET})
+    message = dns.message.from_wire(received[0], keyring=keyring)  # raises unless signed right
+    assert message.had_tsig and message.opcode() == dns.opcode.NOTIFY

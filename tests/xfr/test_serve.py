@@ -18,9 +18,8 @@ import pytest
 
 from dnsd.domain.changes import ZoneChange
 from dnsd.domain.snapshot import RRsetData, Snapshot
-from dnsd.domain.transfer import TransferAcl, TsigKey
-from dnsd.store.tsig import TransferPolicy
-from dnsd.xfr_serve import (
+from dnsd.domain.transfer import TransferAcl, TransferPolicy, TsigKey
+from dnsd.xfr.reply import (
     FORMERR,
     NOERROR,
     NOTAUTH,
@@ -29,7 +28,7 @@ from dnsd.xfr_serve import (
     ixfr_client_serial,
     transfer_reply,
 )
-from dnsd.xfr_tsig import BADKEY, BADSIG, BADTIME
+from dnsd.xfr.tsig import BADKEY, BADSIG, BADTIME
 from tests.export.zones import every_type_zone, large_zone
 
 SECRET = b"t" * 32

@@ -17,14 +17,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dnsd.domain.transfer import TsigKey
-from dnsd.xfr_tsig import (
+from dnsd.wire import FormError, read_name
+from dnsd.xfr.tsig import (
     BADKEY,
     BADSIG,
     BADTIME,
-    FormError,
     TsigError,
     badtime_answer,
-    read_name,
     sign_message,
     split_tsig,
     unsigned_error,

@@ -12,7 +12,7 @@ from dnsd.domain.records import make_rrset
 from dnsd.domain.snapshot import RRsetData, ZoneData, build_zone
 from dnsd.export.render import zone_lines
 from dnsd.store.zonestore import ZoneStore
-from dnsd.xfr import MAX_MESSAGE, axfr_rrsets, ixfr_chain, ixfr_rrsets, pack_messages, rr_size
+from dnsd.xfr.plan import MAX_MESSAGE, axfr_rrsets, ixfr_chain, ixfr_rrsets, pack_messages, rr_size
 from tests.export.zones import OWNER, create_demo, every_type_zone, large_zone
 
 Line = tuple[str, str, int, str]
@@ -29,7 +29,7 @@ def zone_data(store: ZoneStore, zone: str) -> ZoneData:
 
 
 def apply_ixfr(old: set[Line], answer: list[RRsetData]) -> set[Line]:
-    """A client applying an IXFR answer (RFC 1995 section 4), written independently of dnsd.xfr."""
+    """A client applying an IXFR answer (RFC 1995 section 4), written independently of dnsd.xfr.plan."""
     lines = lines_of(answer)
     assert lines[0][1] == "SOA" and lines[-1] == lines[0]
     state = {x for x in old if x[1] != "SOA"}

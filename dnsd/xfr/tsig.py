@@ -1,4 +1,4 @@
-"""TSIG (RFC 8945) with HMAC-SHA256 on finished wire messages. Standard library only.
+"""TSIG (RFC 8945) with HMAC-SHA256 on finished wire messages. No I/O.
 
 TSIG signs exact bytes, so it works on the encoded message: :func:`sign_message` appends a TSIG
 RR to a message, :func:`verify_message` checks and strips one. A signed exchange chains MACs:
@@ -9,7 +9,9 @@ RR to a message, :func:`verify_message` checks and strips one. A signed exchange
   as ``prior_mac`` and ``timers_only=True`` (RFC 8945 section 5.3.1).
 
 Errors are :class:`TsigError` with the TSIG error code; the server answers NOTAUTH with
-:func:`unsigned_error` (BADKEY, BADSIG) or a signed BADTIME answer (section 5.2).
+:func:`unsigned_error` (BADKEY, BADSIG) or a signed BADTIME answer (section 5.2). A malformed
+message raises :class:`dnsd.wire.FormError`. Names go through the wire codec
+(:func:`dnsd.wire.encode_name`, :func:`dnsd.wire.read_name`), as every other DNS name does.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dnsd.domain.errors import DnsdError
 from dnsd.domain.transfer import HMAC_SHA256, TsigKey
+from dnsd.wire import FormError, encode_name, read_name
 
 TSIG_TYPE, CLASS_ANY = 250, 255
 BADSIG, BADKEY, BADTIME, BADTRUNC = 16, 17, 18, 22
@@ -29,16 +33,12 @@ _HASH = {HMAC_SHA256: hashlib.sha256}
 _MIN_MAC = 16  # octets; shorter (truncated) MACs get BADTRUNC (RFC 8945 section 5.2.2.1)
 
 
-class TsigError(Exception):
+class TsigError(DnsdError):
     """A TSIG check failed. ``error`` is the RFC 8945 code, ``record`` the TSIG RR if parsed."""
 
     def __init__(self, error: int, message: str, record: TsigRecord | None = None) -> None:
         self.error, self.record = error, record
         super().__init__(message)
-
-
-class FormError(ValueError):
-    """The message is not well formed (a TSIG RR not last, a truncated RR): answer FORMERR."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,35 +51,6 @@ class TsigRecord:
     original_id: int
     error: int
     other: bytes
-
-
-def encode_name(name: str) -> bytes:
-    """A canonical name in uncompressed wire form."""
-    if not name:
-        return b"\x00"
-    return b"".join(bytes([len(label)]) + label.encode("ascii") for label in name.split(".")) + b"\x00"
-
-
-def read_name(wire: bytes, offset: int) -> tuple[str, int]:
-    """The name at ``offset`` (following compression pointers), lower-cased, and the offset after it."""
-    labels: list[str] = []
-    end, hops = None, 0
-    while True:
-        if offset >= len(wire):
-            raise FormError("name runs past the end of the message")
-        length = wire[offset]
-        if length & 0xC0 == 0xC0:
-            if offset + 1 >= len(wire) or hops > 64:
-                raise FormError("bad compression pointer")
-            end = offset + 2 if end is None else end
-            offset, hops = ((length & 0x3F) << 8) | wire[offset + 1], hops + 1
-            continue
-        if length & 0xC0:
-            raise FormError("unknown label type")
-        if length == 0:
-            return ".".join(labels), (offset + 1 if end is None else end)
-        labels.append(wire[offset + 1 : offset + 1 + length].decode("latin-1").lower())
-        offset += 1 + length
 
 
 def _skip_rr(wire: bytes, offset: int) -> int:

@@ -1,11 +1,14 @@
 """The serving process's zone-transfer side: AXFR/IXFR answers, TSIG on signed queries, NOTIFY
 in and out, and the state they need.
 
-:class:`TransferService` is built by :class:`dnsd.server.run.DnsServer` and installed on its
-Responder (``transfer``, ``tsig``, ``opcode_handlers[NOTIFY]``) and FeedFollower (``listeners``).
-Nothing here reads the database on the query path: the TSIG keys, the transfer ACLs and the
-recent change log (IXFR's source) are read once at start, then kept current from the changes
-the follower applies. Transfers older than the history kept in memory are answered AXFR-style.
+:class:`TransferService` is built by :class:`dnsd.server.run.DnsServer`, which hands its
+handlers to the Responder (``transfer``, ``sign``, :meth:`TransferService.opcode_handlers`) and
+the FeedFollower (``on_changes``) when it constructs them. The decisions are :mod:`dnsd.xfr`'s;
+this module holds the state and does the I/O. Nothing here reads the database on the query
+path: the TSIG keys, the transfer ACLs and the recent change log (IXFR's source) are read once
+at start, then kept current from the changes the follower applies; a round that changes keys
+or ACLs re-reads the policy in the feed's thread, and it is installed with that round's
+snapshot. Transfers older than the history kept in memory are answered AXFR-style.
 """
 
 from __future__ import annotations
@@ -13,26 +16,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Sequence
 
 from dnsd import metrics, wire
 from dnsd.answer import Answer
-from dnsd.domain.changes import Change, ZoneChange
+from dnsd.domain.changes import Change
 from dnsd.domain.errors import StoreUnavailable
 from dnsd.domain.snapshot import Snapshot
-from dnsd.domain.transfer import TsigKey
-from dnsd.server.feed import FeedFollower
+from dnsd.domain.transfer import TransferPolicy, TsigKey
 from dnsd.server.holder import SnapshotHolder
-from dnsd.server.responder import Responder
-from dnsd.store.tsig import TransferOps, TransferPolicy
+from dnsd.server.notify import Notifier
+from dnsd.server.responder import OpcodeHandler
+from dnsd.store.tsig import TransferOps
 from dnsd.store.zonestore import ZoneStore
-from dnsd.wire import Query
-from dnsd.xfr_notify import NOERROR, OPCODE_NOTIFY, Notifier, incoming_notify_rcode
-from dnsd.xfr_serve import AXFR, IXFR, TransferReply, transfer_reply
-from dnsd.xfr_tsig import (
+from dnsd.wire import FormError, Query
+from dnsd.xfr.journal import Journal
+from dnsd.xfr.notify import NOERROR, OPCODE_NOTIFY, incoming_notify_rcode
+from dnsd.xfr.reply import AXFR, IXFR, TransferReply, transfer_reply
+from dnsd.xfr.tsig import (
     BADTIME,
-    FormError,
     TsigError,
     badtime_answer,
     sign_message,
@@ -41,28 +43,35 @@ from dnsd.xfr_tsig import (
 )
 
 log = logging.getLogger("dnsd.xfr")
-HISTORY_PER_ZONE = 1000  # zone changes kept per zone for IXFR
-HISTORY_AT_START = 20_000  # changes read at start to fill the history
+HISTORY_AT_START = 20_000  # changes read at start to fill the IXFR journal
 NOTAUTH, FORMERR = 9, 1
 RCODE_NAMES = {1: "formerr", 5: "refused", 9: "notauth"}
 
 
 class TransferService:
-    def __init__(self, store: ZoneStore, holder: SnapshotHolder, notifier: Notifier | None = None) -> None:
+    """AXFR/IXFR, TSIG and NOTIFY for one serving process.
+
+    ``send_notify``: NOTIFY the zones' secondaries when a serial moves. Only one process of a
+    group sharing a port sends (worker 0, see :mod:`dnsd.server.workers`); the others would
+    only repeat it. A NOTIFY is signed with the zone's transfer key when its ACL names one.
+    """
+
+    def __init__(self, store: ZoneStore, holder: SnapshotHolder, *, send_notify: bool = True) -> None:
         self.store, self.holder = store, holder
         self.ops = TransferOps(store.engine, store.limits)
         self.policy = TransferPolicy({}, {})
-        self.history: dict[str, deque[ZoneChange]] = {}
-        self.history_cursor = 0
+        self.journal = Journal()  # IXFR's source, kept current by on_changes
         self.loaded = False
-        self.notifier = notifier or Notifier()
+        self._next_policy: TransferPolicy | None = None  # read by prepare, installed by on_changes
+        self.notifier = Notifier(self.notify_key) if send_notify else None
 
-    def install(self, responder: Responder, follower: FeedFollower) -> None:
-        """Plug the handlers into the server's responder and feed follower."""
-        responder.transfer = self.transfer
-        responder.tsig = self.sign
-        responder.opcode_handlers[OPCODE_NOTIFY] = self.notify
-        follower.listeners.append(self.on_changes)
+    def opcode_handlers(self) -> dict[int, OpcodeHandler]:
+        """The Responder's handlers by opcode: NOTIFY."""
+        return {OPCODE_NOTIFY: self.notify}
+
+    def notify_key(self, zone: str) -> TsigKey | None:
+        """The key a NOTIFY for ``zone`` is signed with (see :meth:`TransferPolicy.notify_key`)."""
+        return self.policy.notify_key(zone)
 
     async def start(self) -> None:
         """Load the policy and history in a thread; if the database is away, the next feed
@@ -78,7 +87,7 @@ class TransferService:
         cursor = max(0, self.store.last_change_id() - HISTORY_AT_START)
         while True:
             page = self.store.list_changes(after_id=cursor, limit=1000)
-            self._remember(page)
+            self.journal.remember(page)
             if len(page) < 1000:
                 break
             cursor = page[-1].id
@@ -86,48 +95,38 @@ class TransferService:
         log.info("transfer policy: %d TSIG keys, %d zone ACLs", len(policy.keys), len(policy.acls))
 
     async def close(self) -> None:
-        await self.notifier.close()
+        if self.notifier is not None:
+            await self.notifier.close()
 
-    def _remember(self, changes: Sequence[Change]) -> None:
-        for change in changes:
-            if change.id <= self.history_cursor:
-                continue
-            for zone_change in change.zones:
-                if zone_change.serial is None:  # the zone was deleted
-                    self.history.pop(zone_change.zone, None)
-                    continue
-                kept = self.history.setdefault(zone_change.zone, deque(maxlen=HISTORY_PER_ZONE))
-                kept.append(zone_change)
-            self.history_cursor = change.id
-
-    def zone_history(self, zone: str) -> Sequence[ZoneChange]:
-        return list(self.history.get(zone, ()))
+    def prepare(self, changes: list[Change]) -> None:
+        """The follower's preparer (in its thread, before the swap): re-read the policy when the
+        round changes keys or ACLs (or it never loaded), so :meth:`on_changes` installs it in
+        the same loop step as the snapshot; a transfer never sees one without the other."""
+        if not self.loaded or any(c.action.startswith(("tsig.", "transfer.")) for c in changes):
+            try:
+                self._next_policy = self.ops.load_transfer_policy()
+            except StoreUnavailable:
+                raise  # the round fails and is retried: snapshot and policy move together
+            except Exception:  # a bad row must not stop zone updates: keep the last policy
+                log.exception("reading the transfer policy failed; keeping the last one")
 
     def on_changes(self, before: Snapshot, after: Snapshot, changes: list[Change]) -> None:
-        """Called by the follower (on the event loop) after it swapped in ``after``."""
-        self._remember(changes)
-        if not self.loaded or any(c.action.startswith(("tsig.", "transfer.")) for c in changes):
-            self._reload_policy()
+        """Called by the follower (on the event loop) right after it swapped in ``after``."""
+        self.journal.remember(changes)
+        if self._next_policy is not None:
+            self.policy, self.loaded, self._next_policy = self._next_policy, True, None
+        if self.notifier is None:
+            return
         for name in sorted({z.zone for c in changes for z in c.zones}):
             new, old = after.zones.get(name), before.zones.get(name)
             if new is not None and (old is None or old.zone.serial != new.zone.serial):
                 self.notifier.zone_changed(new.zone)
 
-    def _reload_policy(self) -> None:
-        def done(future: asyncio.Future[TransferPolicy]) -> None:
-            if future.exception() is None:
-                self.policy, self.loaded = future.result(), True
-            else:
-                log.warning("reloading the transfer policy failed: %s", future.exception())
-
-        future = asyncio.get_running_loop().run_in_executor(None, self.ops.load_transfer_policy)
-        future.add_done_callback(done)
-
     def transfer(self, query: Query, data: bytes, client: str, tcp: bool) -> list[bytes]:
         """The Responder's AXFR/IXFR handler: every message of the answer, TSIG applied."""
         reply = transfer_reply(
             self.holder.snapshot, query.qname, query.qtype, data, client, tcp, self.policy,
-            self.zone_history, int(time.time()),
+            self.journal.history, int(time.time()),
         )  # fmt: skip
         self._log(query, client, tcp, reply)
         if reply.sections:

@@ -1,6 +1,6 @@
 """Zone transfers out, as plans: AXFR (RFC 5936) and IXFR (RFC 1995). Pure: no I/O, no dnslib.
 
-The server turns these plans into wire messages (``dnsd.wire``), signs them (``dnsd.xfr_tsig``)
+The server turns these plans into wire messages (``dnsd.wire``), signs them (:mod:`dnsd.xfr.tsig`)
 and writes them to the TCP stream:
 
 - :func:`axfr_rrsets`: the zone as AXFR sends it, SOA first and last (the zone-file order).
@@ -15,9 +15,8 @@ from collections.abc import Iterable, Sequence
 
 from dnsd.domain.changes import RRLine, ZoneChange
 from dnsd.domain.rdata import CAA, HINFO, MX, SOA, SRV, TXT, Address, Rdata, Target, parse_rdata
-from dnsd.domain.snapshot import RRsetData, ZoneData
+from dnsd.domain.snapshot import RRsetData, ZoneData, zone_rrsets
 from dnsd.domain.zones import serial_gt
-from dnsd.export.render import zone_rrsets
 
 MAX_MESSAGE = 65535
 HEADER = 12
@@ -116,7 +115,8 @@ def ixfr_rrsets(
 
 
 def name_size(name: str) -> int:
-    """Octets of ``name`` on the wire, uncompressed (canonical names are ASCII)."""
+    """Octets of canonical ``name`` on the wire, uncompressed: exact for plain names, an upper
+    bound with ``\\DDD`` escapes (four characters for one octet), which is all packing needs."""
     return len(name) + 2 if name else 1
 
 

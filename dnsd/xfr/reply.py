@@ -20,16 +20,14 @@ from dataclasses import dataclass, field
 
 from dnsd.domain.changes import ZoneChange
 from dnsd.domain.snapshot import RRsetData, Snapshot, ZoneData
-from dnsd.domain.transfer import TsigKey
-from dnsd.store.tsig import TransferPolicy
-from dnsd.xfr import axfr_rrsets, ixfr_rrsets, pack_messages
-from dnsd.xfr_tsig import (
+from dnsd.domain.transfer import TransferPolicy, TsigKey
+from dnsd.wire import FormError, read_name
+from dnsd.xfr.plan import axfr_rrsets, ixfr_rrsets, pack_messages
+from dnsd.xfr.tsig import (
     BADTIME,
-    FormError,
     TsigError,
     TsigRecord,
     badtime_answer,
-    read_name,
     sign_message,
     unsigned_error,
     verify_message,
@@ -118,8 +116,8 @@ def transfer_reply(
 ) -> TransferReply:
     """Decide and plan the answer to one AXFR/IXFR query (see the module docstring).
 
-    ``history(zone)`` is ``store.zone_history`` (only called for IXFR over TCP); ``now`` is the
-    current UNIX time for TSIG.
+    ``history(zone)`` is the zone's recent change log, oldest first (only called for IXFR over
+    TCP); ``now`` is the current UNIX time for TSIG.
     """
     checked = _check_tsig(data, policy, now)
     if isinstance(checked, TransferReply):

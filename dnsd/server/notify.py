@@ -1,103 +1,34 @@
-"""NOTIFY (RFC 1996): tell a zone's secondaries that its serial changed; answer incoming NOTIFY.
+"""Sending NOTIFY (RFC 1996): tell a zone's secondaries that its serial changed.
 
 :class:`Notifier` is what the server drives: call :meth:`Notifier.zone_changed` (on the event
 loop) whenever the change feed moves a zone's serial. Each secondary in ``zone.secondaries``
-gets a NOTIFY over UDP, retried with exponential backoff until it answers; a newer serial
-replaces a NOTIFY still being retried for an older one. Every outcome is logged.
-
-The messages are tiny and fixed in shape (a header, the question, the SOA), so they are built
-here rather than through the DNS codec; TSIG needs the exact bytes anyway.
+gets a NOTIFY over UDP, signed with the zone's transfer key when it has one, retried with
+exponential backoff until it answers; a newer serial replaces a NOTIFY still being retried for
+an older one. Every outcome is logged and counted. The messages are :mod:`dnsd.xfr.notify`'s.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import ipaddress
 import logging
 import secrets
-import struct
 import time
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dnsd import metrics
-from dnsd.domain.rdata import SOA
 from dnsd.domain.transfer import TsigKey
 from dnsd.domain.zones import Zone
-from dnsd.xfr_tsig import FormError, TsigError, encode_name, sign_message, verify_message
+from dnsd.xfr.notify import (
+    NOERROR,
+    answer_signature_problem,
+    notify_response_rcode,
+    notify_targets,
+    signed_notify,
+)
 
 log = logging.getLogger("dnsd.notify")
-OPCODE_NOTIFY = 4
-TYPE_SOA, CLASS_IN = 6, 1
-NOERROR, FORMERR, NOTAUTH = 0, 1, 9
-_QR, _AA = 0x8000, 0x0400
-DEFAULT_PORT = 53
-
-
-def parse_target(text: str) -> tuple[str, int]:
-    """``192.0.2.1``, ``192.0.2.1:5300``, ``2001:db8::1`` or ``[2001:db8::1]:5300`` -> (host, port).
-    Raises ValueError for anything else (secondaries are addresses, not names)."""
-    text = text.strip()
-    host, port = text, DEFAULT_PORT
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        port = int(rest[1:]) if rest.startswith(":") else DEFAULT_PORT
-    elif text.count(":") == 1:
-        host, _, port_text = text.partition(":")
-        port = int(port_text)
-    address = ipaddress.ip_address(host)
-    if not 0 < port < 65536:
-        raise ValueError(f"port {port} out of range")
-    return address.compressed, port
-
-
-def notify_targets(secondaries: Sequence[str]) -> tuple[list[tuple[str, int]], list[str]]:
-    """The (host, port) of each secondary, and a message for each entry that is not one."""
-    targets, problems = [], []
-    for text in secondaries:
-        try:
-            targets.append(parse_target(text))
-        except ValueError as exc:
-            problems.append(f"secondary {text!r} is not an address[:port]: {exc}")
-    return targets, problems
-
-
-def _soa_rr(zone: str, ttl: int, soa: SOA) -> bytes:
-    rdata = (
-        encode_name(soa.mname)
-        + encode_name(soa.rname)
-        + struct.pack("!5I", soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum)
-    )
-    return encode_name(zone) + struct.pack("!HHIH", TYPE_SOA, CLASS_IN, ttl, len(rdata)) + rdata
-
-
-def notify_query(zone: Zone, msg_id: int) -> bytes:
-    """A NOTIFY for ``zone``: AA set, QTYPE SOA, and the SOA in the answer section so the
-    secondary can see from the serial whether it needs to transfer (RFC 1996 section 3.7)."""
-    flags = (OPCODE_NOTIFY << 11) | _AA
-    header = struct.pack("!6H", msg_id, flags, 1, 1, 0, 0)
-    question = encode_name(zone.name) + struct.pack("!HH", TYPE_SOA, CLASS_IN)
-    return header + question + _soa_rr(zone.name, zone.ttl, zone.soa())
-
-
-def notify_response_rcode(wire: bytes, msg_id: int) -> int | None:
-    """The rcode of ``wire`` if it answers our NOTIFY ``msg_id``, else None (ignore it)."""
-    if len(wire) < 12:
-        return None
-    got_id, flags = int.from_bytes(wire[0:2], "big"), int.from_bytes(wire[2:4], "big")
-    if got_id != msg_id or not flags & _QR or (flags >> 11) & 0xF != OPCODE_NOTIFY:
-        return None
-    return flags & 0xF
-
-
-def incoming_notify_rcode(zones: Container[str], qname: str, qtype: int) -> int:
-    """The rcode for a NOTIFY we receive: dnsd is the primary, so a NOTIFY for one of its zones
-    needs no action and gets NOERROR (what bind9 answers as primary); any other zone NOTAUTH;
-    a QTYPE other than SOA FORMERR (RFC 1996 section 3.7)."""
-    if qtype != TYPE_SOA:
-        return FORMERR
-    return NOERROR if qname in zones else NOTAUTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,16 +68,6 @@ async def _await_answer(client: _Client, msg_id: int, timeout: float) -> bytes |
     return None
 
 
-def _check_signature(wire: bytes, key: TsigKey | None, mac: bytes) -> str:
-    if key is None:
-        return ""
-    try:
-        verified = verify_message(wire, {key.name: key}, int(time.time()), prior_mac=mac)
-    except (TsigError, FormError) as exc:
-        return f"bad TSIG on the answer: {exc}"
-    return "" if verified is not None else "the answer is not signed"
-
-
 async def send_notify(
     zone: Zone,
     target: tuple[str, int],
@@ -163,15 +84,18 @@ async def send_notify(
     try:
         for attempt in range(1, attempts + 1):
             msg_id = secrets.randbits(16)
-            wire, mac = notify_query(zone, msg_id), b""
-            if key is not None:
-                wire, mac = sign_message(wire, key, int(time.time()))
+            wire, mac = signed_notify(zone, msg_id, key, int(time.time()))
             transport.sendto(wire)
             answer = await _await_answer(client, msg_id, timeout * backoff ** (attempt - 1))
             if answer is not None:
                 rcode = notify_response_rcode(answer, msg_id)
                 return NotifyResult(
-                    zone.name, zone.serial, target, rcode, attempt, _check_signature(answer, key, mac)
+                    zone.name,
+                    zone.serial,
+                    target,
+                    rcode,
+                    attempt,
+                    answer_signature_problem(answer, key, mac, int(time.time())),
                 )
         return NotifyResult(zone.name, zone.serial, target, None, attempts, "no answer")
     finally:
