@@ -1,8 +1,10 @@
 """``dnsd sync``: bring DNSPod in step with the store (plan; ``--apply``; ``--watch``) and show status.
 
 Exit codes of ``dnsd sync dnspod``: 0 when every zone is planned, applied or in sync; 1 when a
-zone failed (partly or wholly) or the provider could not be used; 2 for invalid input (missing
-credentials, a bad flag); 3 when a plan was refused by the safety limit (rerun with ``--force``).
+zone failed (partly or wholly), the provider could not be used or a plan was refused for the
+provider plan's limits; 2 for invalid input (missing credentials, a bad flag); 3 when a plan was
+refused by the safety limit (rerun with ``--force``); 4 when conflicts remain (console records
+keep dnsd's values off the provider, or serve values dnsd does not want next to its own).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from dnsd.sync.report import (
     status_dict,
     status_row,
 )
-from dnsd.sync.runner import SyncOptions, SyncRunner, ZoneReport
+from dnsd.sync.runner import PLAN_LIMIT, SyncOptions, SyncRunner, ZoneReport
 from dnsd.sync.watch import Watcher
 
 if TYPE_CHECKING:
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
 
 SECRET_ID_ENV, SECRET_KEY_ENV = "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"
 FAILED, REFUSED = ("error", "failed", "partial"), ("refused",)
-EXIT_FAILED, EXIT_UNSAFE = 1, 3
+EXIT_FAILED, EXIT_UNSAFE, EXIT_CONFLICTS = 1, 3, 4
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -103,9 +105,11 @@ def make_provider(args: argparse.Namespace, settings: Settings) -> DnspodProvide
 
 
 def exit_code(reports: list[ZoneReport]) -> int:
-    if any(r.result in FAILED for r in reports):
+    if any(r.result in FAILED or r.blocked == PLAN_LIMIT for r in reports):
         return EXIT_FAILED
-    return EXIT_UNSAFE if any(r.result in REFUSED for r in reports) else 0
+    if any(r.result in REFUSED for r in reports):
+        return EXIT_UNSAFE
+    return EXIT_CONFLICTS if any(r.plan is not None and r.plan.conflicts for r in reports) else 0
 
 
 def report_text(report: ZoneReport) -> str:
@@ -155,7 +159,7 @@ def watch(runner: SyncRunner, store: ZoneStore, args: argparse.Namespace) -> int
         signal.signal(sig, lambda *_: stop.set())
 
     def show(kind: str, reports: list[ZoneReport]) -> None:
-        busy = [r for r in reports if r.result != "in-sync" or r.drift]
+        busy = [r for r in reports if r.result != "in-sync" or r.drift or (r.plan and r.plan.conflicts)]
         if args.json:
             print(json.dumps({"kind": kind, "zones": [report_dict(r) for r in reports]}, ensure_ascii=False))
         elif busy:

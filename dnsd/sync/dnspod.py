@@ -24,6 +24,7 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.common.retry import NoopRetryer
 from tencentcloud.dnspod.v20210323 import dnspod_client, models
 
+from dnsd.sync.limits import PlanLimits, limits_from_purview
 from dnsd.sync.provider import ProviderError
 from dnsd.sync.records import DEFAULT_LINE, RecordSpec, RemoteRecord
 from dnsd.sync.retry import Retryable, RetryPolicy, Throttle, call_with_retry
@@ -69,6 +70,7 @@ class DnspodProvider:
         self.throttle = Throttle(rate)
         self.retry = retry or RetryPolicy()
         self.page_size = max(1, min(PAGE_LIMIT, page_size))
+        self.grades: dict[str, str] = {}  # zone -> Grade, as DescribeDomainList last said
 
     def __repr__(self) -> str:
         return f"DnspodProvider(endpoint={self.endpoint!r})"  # never the credentials
@@ -116,11 +118,30 @@ class DnspodProvider:
                     return zones
                 raise
             items = response.DomainList or []
-            zones |= {(item.Punycode or item.Name).lower().rstrip(".") for item in items}
+            for item in items:
+                name = (item.Punycode or item.Name).lower().rstrip(".")
+                zones.add(name)
+                self.grades[name] = str(item.Grade or "")
             offset += len(items)
             total = response.DomainCountInfo.DomainTotal if response.DomainCountInfo else offset
             if not items or offset >= total:
                 return zones
+
+    def plan_limits(self, zone: str) -> PlanLimits:
+        """The plan's limits from DescribeDomainPurview (the ``Grade`` alone when that call is
+        not allowed to this key)."""
+        grade = self.grades.get(zone, "")
+        request = models.DescribeDomainPurviewRequest()
+        request.Domain = zone
+        try:
+            response = self._call("DescribeDomainPurview", request)
+        except ProviderError as exc:
+            if not exc.code.startswith(("UnauthorizedOperation", "AuthFailure.UnauthorizedOperation")):
+                raise
+            log.warning("%s: cannot read the plan's limits (%s); using those of %s", zone, exc, grade)
+            return limits_from_purview(grade, ())
+        items = response.PurviewList or []
+        return limits_from_purview(grade, [(str(i.Name or ""), str(i.Value or "")) for i in items])
 
     def list_records(self, zone: str) -> list[RemoteRecord]:
         records: list[RemoteRecord] = []

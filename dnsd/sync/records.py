@@ -30,10 +30,15 @@ class RecordSpec:
     value: str
     ttl: int
     mx: int | None = None
+    asked_ttl: int | None = None  # dnsd's TTL when the provider's plan made ``ttl`` higher
 
     @property
     def key(self) -> str:
         return canonical_value(self.rtype, self.value, self.mx)
+
+    def ttl_note(self) -> str:
+        """``ttl 300 -> 600 (plan minimum)`` when the plan raised the TTL, else ``""``."""
+        return f"ttl {self.asked_ttl} -> {self.ttl} (plan minimum)" if self.asked_ttl is not None else ""
 
     def show(self) -> str:
         return f"{self.mx} {self.value}" if self.mx is not None else self.value

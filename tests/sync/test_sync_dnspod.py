@@ -80,7 +80,7 @@ def test_second_apply_plans_nothing(
     (again,) = runner_for(apply=True).run()
     assert again.result == "in-sync" and again.plan is not None and again.plan.unchanged == len(EXPECTED)
     assert writes(fake) == 0
-    assert dict(fake.calls) == {"DescribeDomainList": 1, "DescribeRecordList": 1}
+    assert dict(fake.calls) == {"DescribeDomainList": 1, "DescribeDomainPurview": 1, "DescribeRecordList": 1}
 
 
 def ids(fake: FakeDnspod) -> dict[tuple[str, str, str], int]:
@@ -163,8 +163,10 @@ def test_conflicts_are_left_alone_unless_adopt(
     put(store, "free", "A", ["192.0.2.8"])
     (report,) = runner_for(apply=True).run()
     assert report.plan is not None
-    assert sorted((c.subdomain, c.rtype) for c in report.plan.conflicts) == [("api", "A"), ("www", "A")]
-    assert managed(fake) == [("free", "A", "192.0.2.8", 300)]
+    # api: the console's CNAME excludes dnsd's A. www: shared; the console holds a value dnsd
+    # wants too (not created twice), dnsd adds its other one.
+    assert [(c.subdomain, c.rtype, c.kind) for c in report.plan.conflicts] == [("api", "A", "exclusive")]
+    assert managed(fake) == [("free", "A", "192.0.2.8", 300), ("www", "A", "203.0.113.11", 300)]
     assert fake.records(ZONE)[:2] == [www, api]  # untouched
     (adopted,) = runner_for(apply=True, adopt=True).run()
     assert adopted.result == "applied" and adopted.plan is not None and not adopted.plan.conflicts
