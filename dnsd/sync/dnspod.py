@@ -5,7 +5,8 @@ decodes answers; pacing and retries are ours (:mod:`dnsd.sync.retry`): the clien
 the SDK's ``NoopRetryer``, because its ``StandardRetryer`` (common 3.1.195) re-raises a stale
 throttling error after a later success, which duplicates ``CreateRecord`` calls.
 
-A write whose answer was lost (network error) may have happened. When its retry then meets the
+A write whose answer was lost (network error), or that was answered "rate limited", may have
+happened. When its retry then meets the
 consequence of its own first try, that is success: ``CreateRecord`` finding the record
 (``InvalidParameter.DomainRecordExist``) looks the record up and returns its id;
 ``DeleteRecord`` finding no such record id is done.
@@ -97,9 +98,10 @@ class DnspodProvider:
                 )
             if number > 0 and seen.uncertain and recover is not None and error.code == recover[0]:
                 return recover[1]()
-            if error.code in NETWORK:
-                seen.uncertain = True
             if error.code in NETWORK or error.code.startswith(THROTTLED):
+                # Either may have happened anyway: a lost answer, or a write DNSPod made and
+                # still answered "rate limited". A retry that meets its effect is done.
+                seen.uncertain = True
                 raise Retryable(error)
             raise error
 

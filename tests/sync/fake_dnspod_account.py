@@ -60,6 +60,7 @@ PLANS = {
 }
 TTL_PURVIEW, BALANCE_PURVIEW = "Min TTL", "max DNS balance count"
 MAX_LIMIT = 3000
+TXT_MAX = 512
 _LABEL = re.compile(r"^(\*|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)$")
 
 PARAMS = {
@@ -180,6 +181,8 @@ def _check_value(rtype: str, value: str) -> None:
             ok = False
     elif rtype in HOST_TYPES:
         ok = all(_LABEL.match(label) for label in value.lower().rstrip(".").split("."))
+    elif rtype == "TXT" and len(value) > TXT_MAX:
+        raise ApiError("InvalidParameter.RecordValueLengthInvalid", f"The TXT value is longer than {TXT_MAX}.")
     if not ok:
         raise ApiError("InvalidParameter.RecordValueInvalid", f"The record value {value!r} is invalid.")
 

@@ -304,3 +304,35 @@ def test_network_errors_are_retried_then_reported(
     assert info.value.code == "ClientNetworkError" and not info.value.auth_failure
     status = statuses.get_sync_status("dnspod", ZONE)
     assert status is not None and status.result == "error" and "ClientNetworkError" in status.message
+
+
+def test_a_create_answered_rate_limited_that_happened_counts_as_done(
+    store: ZoneStore, zone: str, fake: FakeDnspod, runner_for: RunnerFactory
+) -> None:
+    """Issue 11 (4): DNSPod made the record but answered RequestLimitExceeded; the retry meets
+    InvalidParameter.DomainRecordExist, looks the record up and counts the create as done."""
+    put(store, "www", "A", ["192.0.2.1"])
+    fake.fail("CreateRecord", code="RequestLimitExceeded", message="Too many requests.", execute=True)
+    (report,) = runner_for(apply=True).run()
+    assert report.result == "applied", report.message
+    assert report.outcome is not None and len(report.outcome.done) == 1 and not report.outcome.failed
+    assert managed(fake) == [("www", "A", "192.0.2.1", 300)] and fake.calls["CreateRecord"] == 2
+
+
+def test_txt_values_are_sent_as_text_and_over_long_ones_refused_at_plan_time(
+    store: ZoneStore, zone: str, fake: FakeDnspod, runner_for: RunnerFactory
+) -> None:
+    """Issue 11 (5): every TXT value goes as its text (no quotes or backslashes added, also when
+    it holds a quote); a value DNSPod cannot hold is skipped with the reason, not failed each run."""
+    put(store, "q", "TXT", ['"say \\"hi\\" to c:\\\\dir"'])
+    put(store, "plain", "TXT", ['"v=spf1" " -all"'])
+    put(store, "long", "TXT", [" ".join(f'"{"x" * 200}"' for _ in range(3))])  # 600 characters
+    for _ in range(2):
+        (report,) = runner_for(apply=True).run()
+        assert report.plan is not None
+        assert [(s.name, s.reason) for s in report.plan.skipped] == [
+            (f"long.{ZONE}", "TXT value is 600 characters; DNSPod takes at most 512")
+        ]
+        assert report.outcome is None or not report.outcome.failed
+    assert managed(fake) == [("plain", "TXT", "v=spf1 -all", 300), ("q", "TXT", 'say "hi" to c:\\dir', 300)]
+    assert report.result == "in-sync"
