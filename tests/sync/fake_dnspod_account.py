@@ -182,7 +182,7 @@ def _check_value(rtype: str, value: str) -> None:
     elif rtype in HOST_TYPES:
         ok = all(_LABEL.match(label) for label in value.lower().rstrip(".").split("."))
     elif rtype == "TXT" and len(value) > TXT_MAX:
-        raise ApiError("InvalidParameter.RecordValueLengthInvalid", f"The TXT value is longer than {TXT_MAX}.")
+        raise ApiError("InvalidParameter.RecordValueLengthInvalid", f"The TXT value exceeds {TXT_MAX}.")
     if not ok:
         raise ApiError("InvalidParameter.RecordValueInvalid", f"The record value {value!r} is invalid.")
 
