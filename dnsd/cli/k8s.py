@@ -197,7 +197,7 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         if args.once:
             return 0 if controller.sync_once() else 1
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: controller.stop.set())
+            signal.signal(signum, lambda *_: controller.request_stop())
         controller.run()
     return 0
 

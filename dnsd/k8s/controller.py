@@ -28,6 +28,7 @@ from dnsd.k8s.watcher import Bookmarked, Event, ResourceWatcher, SourceKey, Sync
 from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.k8s.controller")
+WAKE = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ class Controller:
         self.options = options or ControllerOptions()
         self.sink = StoreSink(store, self.options.actor)
         self.scope = Scope.namespaces(self.options.namespaces)
-        self.events: queue.Queue[Event] = queue.Queue()
+        self.events: queue.Queue[Event | None] = queue.Queue()  # None (WAKE): stop was requested
         self.stop = threading.Event()
         self.cache: dict[tuple[str, str, str], KubeObject] = {}
         sources: list[SourceKey] = [(k, ns) for k in KINDS for ns in (self.options.namespaces or (None,))]
@@ -63,8 +64,10 @@ class Controller:
 
     # --- events -------------------------------------------------------------------------
 
-    def _handle(self, event: Event) -> bool:
+    def _handle(self, event: Event | None) -> bool:
         """Fold one event into the cache; True when the desired state may have changed."""
+        if event is None:
+            return False
         if isinstance(event, Bookmarked):
             self.bookmarks += 1
             return False
@@ -161,10 +164,20 @@ class Controller:
         finally:
             self.shutdown()
 
-    def shutdown(self, timeout: float = 5.0) -> None:
+    def request_stop(self) -> None:
+        """Ask :meth:`run` to return (signal handlers call this): it wakes at once."""
         self.stop.set()
-        for watcher in self.watchers:
-            watcher.halt()
-        for watcher in self.watchers:
-            if watcher.thread.is_alive():
-                watcher.thread.join(timeout)
+        self.events.put(WAKE)
+
+    def shutdown(self, timeout: float = 1.0) -> None:
+        """Stop the watchers: close their streams and wait at most ``timeout`` seconds in all (the
+        threads are daemons; one still inside a list call does not keep the process alive)."""
+        self.stop.set()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            alive = [w for w in self.watchers if w.thread.is_alive()]
+            if not alive:
+                return
+            for watcher in alive:
+                watcher.halt()  # again each round: a stream may have opened since the last
+            alive[0].thread.join(0.05)

@@ -276,3 +276,21 @@ def test_watch_once_cli_against_the_api_server(db_url: str, mapped: ZoneStore) -
         assert result.returncode == 0, result.stderr
     assert owned(mapped)["www.hello-web.com"] == ("istio-ingressgateway", 300, HELLO)
     assert "+ create www.hello-web.com A" in result.stderr  # the controller logs each step
+
+
+def test_stop_returns_promptly_even_with_the_api_server_hanging(mapped: ZoneStore) -> None:
+    """Issue 11 (8): SIGTERM (``request_stop``) ends the controller within a second, even while
+    every list call hangs on an unresponsive API server (it used to wait 5 s per watcher)."""
+    with FakeApiServer() as server:
+        server.stall_lists()
+        controller = Controller(
+            api_client(Connection(api_server=server.url)), mapped, ControllerOptions(watch=FAST)
+        )
+        thread = threading.Thread(target=controller.run, daemon=True)
+        thread.start()
+        wait_for(lambda: len(server.requests) >= 4, "the four lists to hang")
+        started = time.monotonic()
+        controller.request_stop()
+        thread.join(10)
+        took = time.monotonic() - started
+        assert not thread.is_alive() and took < 1.5, f"stopped after {took:.2f}s"
