@@ -5,7 +5,9 @@ each batch of events the controller derives the whole desired state and applies 
 against the store. That is cheap (derivation is pure, the plan is three queries) and it
 repairs drift by itself. Nothing is reconciled until every kind has been listed, so a slow
 list never looks like "everything was deleted". The first reconcile after start removes the
-records of objects deleted while the controller was down, under the :class:`Safety` limit.
+records of objects deleted while the controller was down. Any reconcile that would delete more
+than the :class:`Safety` share holds those deletes until an operator approves them
+(:mod:`dnsd.k8s.guard`).
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from typing import Any
 from dnsd.domain.errors import StoreUnavailable
 from dnsd.k8s.derive import derive
 from dnsd.k8s.desired import Problem
+from dnsd.k8s.guard import DeleteGuard
 from dnsd.k8s.objects import KINDS, KubeObject
-from dnsd.k8s.plan import DELETE, Plan, Safety, Scope, UnsafePlan
+from dnsd.k8s.plan import Plan, Safety, Scope
 from dnsd.k8s.report import problem_line, step_line
 from dnsd.k8s.sinks import StoreSink, execute, plan_against
 from dnsd.k8s.watcher import Bookmarked, Event, ResourceWatcher, SourceKey, Synced, WatchOptions
+from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.k8s.controller")
@@ -36,7 +40,8 @@ class ControllerOptions:
     namespaces: tuple[str, ...] = ()  # empty: all namespaces
     resync_seconds: float = 300.0  # full reconcile even without events (drift, mapping edits)
     retry_seconds: float = 5.0  # after the store was unavailable
-    force: bool = False  # let the first reconcile delete beyond the safety limit
+    force: bool = False  # approve the deletes the first reconcile holds back (a restart with --force)
+    approval_poll_seconds: float = 1.0  # how often held deletes look for an approval
     actor: str = "k8s-controller"
     watch: WatchOptions = field(default_factory=WatchOptions)
 
@@ -60,6 +65,7 @@ class Controller:
         self.reconciles = 0
         self.bookmarks = 0
         self.last_plan: Plan | None = None
+        self.guard = DeleteGuard(SyncStatusStore(store.engine), self.scope, Safety(), self.options.force)
         self._problems: list[Problem] | None = None
 
     # --- events -------------------------------------------------------------------------
@@ -105,8 +111,7 @@ class Controller:
         try:
             derivation = derive(self.cache.values(), self.sink.k8s.pool_mapping())
             plan, existing = plan_against(self.sink, derivation, self.scope)
-            if self.reconciles == 0:
-                plan = self._safe(plan, existing)
+            plan = self.guard.filter(plan, existing)
             outcome = execute(plan, self.sink)
             self._report(plan, [*plan.problems, *outcome.problems])
         except StoreUnavailable as exc:
@@ -116,13 +121,11 @@ class Controller:
         self.reconciles += 1
         return True
 
-    def _safe(self, plan: Plan, existing: int) -> Plan:
+    def _approval_arrived(self) -> bool:
         try:
-            Safety(force=self.options.force).check(plan, existing)
-        except UnsafePlan as exc:
-            log.error("deletes held back: %s", exc)
-            return replace(plan, steps=tuple(s for s in plan.steps if s.action != DELETE))
-        return plan
+            return self.guard.approved()
+        except StoreUnavailable:
+            return False
 
     def _report(self, plan: Plan, problems: list[Problem]) -> None:
         for step in plan.steps:
@@ -150,11 +153,15 @@ class Controller:
         for watcher in self.watchers:
             watcher.start()
         dirty, due = False, time.monotonic() + self.options.resync_seconds
+        look = time.monotonic()
         try:
             while not self.stop.is_set():
                 dirty |= self._drain(timeout=0.5)
                 if time.monotonic() >= due:
                     dirty = True
+                if self.guard.held and time.monotonic() >= look:
+                    look = time.monotonic() + self.options.approval_poll_seconds
+                    dirty |= self._approval_arrived()
                 if dirty and not self.unsynced:
                     ok = self.reconcile()
                     dirty = not ok
