@@ -17,11 +17,12 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
-from dnsd.cli.connect import open_store
+from dnsd.cli.connect import cli_actor, open_store
 from dnsd.cli.output import emit, note, render_table
 from dnsd.config import Settings
 from dnsd.domain.errors import InvalidInput, Reason
-from dnsd.store.sync_status import SyncStatusStore
+from dnsd.domain.names import normalize_name
+from dnsd.store.sync_status import K8S_PROVIDER, SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.provider import ProviderError
 from dnsd.sync.report import (
@@ -33,14 +34,14 @@ from dnsd.sync.report import (
     status_dict,
     status_row,
 )
-from dnsd.sync.runner import PLAN_LIMIT, SyncOptions, SyncRunner, ZoneReport
+from dnsd.sync.runner import SyncOptions, SyncRunner, ZoneReport
 from dnsd.sync.watch import Watcher
 
 if TYPE_CHECKING:
     from dnsd.sync.dnspod import DnspodProvider
 
 SECRET_ID_ENV, SECRET_KEY_ENV = "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"
-FAILED, REFUSED = ("error", "failed", "partial"), ("refused",)
+FAILED, REFUSED = ("error", "failed", "partial", "over-limit"), ("refused",)
 EXIT_FAILED, EXIT_UNSAFE, EXIT_CONFLICTS = 1, 3, 4
 
 
@@ -72,6 +73,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     status.add_argument("--zone", help="only this zone")
     status.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     status.set_defaults(func=run_status)
+    approve = commands.add_parser("approve", help="let the next sync apply a plan the safety limit refused")
+    approve.add_argument("--zone", required=True, help="the zone whose refused plan to apply (once)")
+    approve.add_argument("--actor", help="who approves (default cli:<user>)")
+    approve.set_defaults(func=run_approve)
 
 
 def credentials() -> tuple[str, str]:
@@ -105,7 +110,7 @@ def make_provider(args: argparse.Namespace, settings: Settings) -> DnspodProvide
 
 
 def exit_code(reports: list[ZoneReport]) -> int:
-    if any(r.result in FAILED or r.blocked == PLAN_LIMIT for r in reports):
+    if any(r.result in FAILED for r in reports):
         return EXIT_FAILED
     if any(r.result in REFUSED for r in reports):
         return EXIT_UNSAFE
@@ -175,9 +180,18 @@ def watch(runner: SyncRunner, store: ZoneStore, args: argparse.Namespace) -> int
     return 0
 
 
+def run_approve(args: argparse.Namespace, settings: Settings) -> int:
+    zone = normalize_name(args.zone, "zone", wildcard=False)
+    with open_store(settings) as store:
+        SyncStatusStore(store.engine).approve("dnspod", zone, args.actor or cli_actor())
+    print(f"approved: the next sync of {zone} applies its plan past the safety limit (once)")
+    return 0
+
+
 def run_status(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(settings) as store:
         found = SyncStatusStore(store.engine).list_sync_statuses(zone=args.zone)
+        found = [s for s in found if s.provider != K8S_PROVIDER]  # `dnsd k8s status` shows that one
     text = render_table(STATUS_HEADERS, [status_row(s) for s in found]) if found else "no sync has run yet"
     emit(args, {"statuses": [status_dict(s) for s in found]}, text)
     return 0

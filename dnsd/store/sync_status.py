@@ -77,9 +77,14 @@ class SyncStatusStore(StoreBase):
     """
 
     def save_sync_status(self, status: SyncStatus) -> None:
-        """Insert or overwrite the row of ``(status.provider, status.zone)``."""
+        """Insert or overwrite the row of ``(status.provider, status.zone)``. A pending approval
+        is kept when the new status holds back the same thing again (a run that read the row
+        before the operator approved must not cancel the approval)."""
         with self.write() as session:
-            row = session.get(SyncStatusRow, (status.provider, status.zone))
+            row = session.get(SyncStatusRow, (status.provider, status.zone), with_for_update=True)
+            if (row is not None and row.result == "approved" and status.result in APPROVABLE
+                    and row.applied_hash == status.applied_hash):  # fmt: skip
+                return
             if row is None:
                 row = SyncStatusRow(provider=status.provider, zone=status.zone)
                 session.add(row)
@@ -109,7 +114,7 @@ class SyncStatusStore(StoreBase):
         nothing is held back."""
         now = dt.datetime.now(dt.UTC)
         with self.write() as session:
-            row = session.get(SyncStatusRow, (provider, zone))
+            row = session.get(SyncStatusRow, (provider, zone), with_for_update=True)
             if row is None:
                 raise NotFound("sync status", f"{provider} {zone}", field="zone")
             if row.result not in APPROVABLE:

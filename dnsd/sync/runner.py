@@ -152,18 +152,25 @@ class SyncRunner:
         if over:
             why = f"over the limits of the DNSPod plan: {'; '.join(over)}"
             why += " (--force does not override a plan limit)"
-            log.warning("%s: plan refused: %s", zone, why)
+            log.debug("%s: over the plan's limits: %s", zone, why)  # the watcher warns once
             return ZoneReport(
-                zone, "refused", plan, drift=drift, message=_message(plan, None, why), blocked=PLAN_LIMIT
+                zone, "over-limit", plan, drift=drift, message=_message(plan, None, why), blocked=PLAN_LIMIT
             )
         if not plan.changes:
             return ZoneReport(zone, "in-sync", plan, drift=0, message=_message(plan, None))
         if not self.options.apply:
             return ZoneReport(zone, "planned", plan, drift=drift, message=_message(plan, None))
         unsafe = plan.unsafe(self.options.limits)
-        if unsafe and not self.options.force:
-            return ZoneReport(zone, "refused", plan, drift=drift, message=_message(plan, None, unsafe),
-                              blocked=SAFETY_LIMIT)  # fmt: skip
+        approved = previous is not None and previous.result == "approved"
+        if unsafe and not (self.options.force or approved):
+            why = f"{unsafe}; or approve it once: dnsd sync approve --zone {zone}"
+            why += f", or POST /sync/approve?zone={zone}"
+            return ZoneReport(
+                zone, "refused", plan, drift=drift, message=_message(plan, None, why), blocked=SAFETY_LIMIT
+            )
+        if unsafe:
+            log.warning("%s: applying a plan over the safety limit (%s): %s", zone,
+                        "--force" if self.options.force else "approved", unsafe)  # fmt: skip
         outcome = apply_plan(self.provider, plan, self.remark)
         log.info("%s: %s, %d of %d changes done", zone, outcome.result, len(outcome.done), len(plan.changes))
         return ZoneReport(zone, outcome.result, plan, outcome, drift, _message(plan, outcome))

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from api.app import create_app
+from dnsd.config import Settings
 from dnsd.domain.records import make_rrset
 from dnsd.k8s.controller import Controller, ControllerOptions
 from dnsd.k8s.kubeapi import Connection, api_client
@@ -19,6 +21,7 @@ from dnsd.store.k8s_ops import K8sOps
 from dnsd.store.records import RecordFilter
 from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
+from tests.api.harness import TestClient, bearer
 from tests.k8s.conftest import dnsd
 from tests.k8s.fake_apiserver import FakeApiServer
 
@@ -306,7 +309,7 @@ def _seven(server: FakeApiServer) -> None:
 APPS = {f"app{i}.hello-web.com" for i in range(7)}
 
 
-def test_held_deletes_survive_an_event_and_the_resync_until_approved(mapped: ZoneStore) -> None:
+def test_held_deletes_survive_an_event_and_the_resync_until_approved(db_url: str, mapped: ZoneStore) -> None:
     """Issue 11 (7): 3 of 7 VirtualServices deleted while the controller was down. The deletes
     (6 of 14 records) are held, visibly, through an unrelated event and resyncs, until approved."""
     statuses = SyncStatusStore(mapped.engine)
@@ -326,7 +329,13 @@ def test_held_deletes_survive_an_event_and_the_resync_until_approved(mapped: Zon
             status = statuses.get_sync_status("k8s", "k8s:")
             assert status is not None and (status.result, status.deletes) == ("held", 6)
             assert "dnsd k8s approve" in status.message and "app0.hello-web.com" in status.message
-            statuses.approve("k8s", "k8s:", "test")
+            admin = mapped.create_token("ops", "write")[1]
+            with TestClient(create_app(Settings(database_url=db_url))) as client:
+                seen = client.get("/k8s/status", headers=bearer(admin)).json()
+                assert (seen["result"], seen["deletes_held"], seen["scope"]) == ("held", 6, "k8s:")
+                assert 'dnsd_k8s_deletes_held{scope="k8s:"} 6.0' in client.get("/metrics").text
+                answer = client.post("/k8s/approve", headers=bearer(admin))
+                assert answer.status_code == 200, answer.text
             wait_for(lambda: not {"app0.hello-web.com", "app1.hello-web.com"} & set(owned(mapped)), "deletes")
             assert set(owned(mapped)) == APPS - {f"app{i}.hello-web.com" for i in range(3)} | {
                 "new.hello-web.com"

@@ -95,3 +95,18 @@ def test_the_module_runs_as_a_subprocess(
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert managed(fake) == [("www", "A", "192.0.2.1", 300)]
+
+
+def test_a_refused_plan_is_approved_once_from_the_cli(
+    store: ZoneStore, zone: str, fake: FakeDnspod, env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(10):
+        fake.add_record(ZONE, f"h{i}", "A", f"192.0.2.{i}", Remark=MARK)
+    code, out, _ = run(capsys, "sync", "dnspod", "--apply")
+    assert code == 3 and f"dnsd sync approve --zone {ZONE}" in out
+    code, out, _ = run(capsys, "sync", "approve", "--zone", ZONE)
+    assert code == 0 and "approved" in out
+    code, out, _ = run(capsys, "sync", "dnspod", "--apply")
+    assert code == 0 and managed(fake) == []
+    code, _, err = run(capsys, "sync", "approve", "--zone", ZONE)
+    assert code != 0 and "nothing to approve" in err

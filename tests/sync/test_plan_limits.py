@@ -55,7 +55,7 @@ def test_a_plan_over_the_balance_count_is_refused_at_plan_time(
     put(store, "api", "A", ["192.0.2.7"])
     for _ in range(2):
         code, out, _ = run(capsys, "sync", "dnspod", "--apply")
-        assert code == 1 and f"zone {ZONE}: refused" in out
+        assert code == 1 and f"zone {ZONE}: over-limit" in out
         assert "www A needs 3 records; the DP_ULTRA plan allows 1 per name and type" in out
         assert "--force does not override a plan limit" in out
         assert sum(fake.calls[a] for a in WRITES) == 0 and managed(fake) == []
