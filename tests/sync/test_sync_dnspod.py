@@ -336,3 +336,23 @@ def test_txt_values_are_sent_as_text_and_over_long_ones_refused_at_plan_time(
         assert report.outcome is None or not report.outcome.failed
     assert managed(fake) == [("plain", "TXT", "v=spf1 -all", 300), ("q", "TXT", 'say "hi" to c:\\dir', 300)]
     assert report.result == "in-sync"
+
+
+def test_a_pool_move_moves_dnsd_values_in_an_rrset_shared_with_the_console(
+    store: ZoneStore, zone: str, fake: FakeDnspod, runner_for: RunnerFactory
+) -> None:
+    """Issue 11 (2): dnsd's own values at www move with the pool although a console record shares
+    the RRset; the console value is reported on every run (a conflict, never silent)."""
+    put(store, "www", "A", pool="istio-ingressgateway")
+    runner_for(apply=True).run()
+    console = fake.add_record(ZONE, "www", "A", "203.0.113.99")
+    store.update_pool("istio-ingressgateway", "test", external_addresses=["198.51.100.10", "198.51.100.11"])
+    (moved,) = runner_for(apply=True).run()
+    assert moved.result == "applied" and moved.plan is not None
+    www = sorted((r.value, r.remark) for r in fake.records(ZONE) if r.name == "www")
+    assert www == [("198.51.100.10", MARK), ("198.51.100.11", MARK), ("203.0.113.99", "")]
+    (conflict,) = moved.plan.conflicts
+    assert conflict.kind == "shared" and [r.record_id for r in [console]] == [conflict.held[0].id]
+    assert "203.0.113.99" in moved.message
+    (again,) = runner_for(apply=True).run()
+    assert again.result == "in-sync" and again.plan is not None and len(again.plan.conflicts) == 1
