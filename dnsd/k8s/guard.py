@@ -95,6 +95,7 @@ class DeleteGuard:
         self.held, self.fingerprint = held, fingerprint
         if not changed:
             return
+        self.saved = False  # until the row is written (the store may be away: retried next time)
         now = dt.datetime.now(dt.UTC)
         self.statuses.save_sync_status(
             SyncStatus(
