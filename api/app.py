@@ -20,7 +20,9 @@ from dnsd.config import Settings
 from dnsd.domain.records import TtlLimits
 from dnsd.metrics import make_registry
 from dnsd.store.engine import make_engine
+from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
+from dnsd.sync.blocked import BlockedCollector
 
 log = logging.getLogger("dnsd.api")
 
@@ -62,6 +64,7 @@ def create_app(
     counts = RequestCounts()
     app.state.registry = registry if registry is not None else make_registry()
     app.state.registry.register(counts)
+    app.state.registry.register(BlockedCollector(SyncStatusStore(store.engine)))
     app.add_middleware(RequestMetrics, counts=counts)
     for module in (bulk, records, zones, pools, changes, sync, k8s, health):
         app.include_router(module.router)

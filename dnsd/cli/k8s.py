@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import signal
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,10 +32,15 @@ from dnsd.k8s.plan import Safety, Scope
 from dnsd.k8s.report import plan_json, plan_lines, problem_json, problem_line
 from dnsd.k8s.sinks import RecordSink, StoreSink, execute, plan_against
 from dnsd.store.k8s_ops import K8sOps
+from dnsd.store.sync_status import K8S_PROVIDER, SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
+from dnsd.sync.report import status_dict
 
 if TYPE_CHECKING:
     from dnsd.k8s.controller import ControllerOptions
+
+
+EXIT_HELD = 3  # `watch --once`: deletes over the safety share were held back
 
 
 def _print_json(data: Any) -> None:
@@ -195,11 +202,18 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(settings) as store:
         controller = Controller(api_client(conn), store, _controller_options(args))
         if args.once:
-            return 0 if controller.sync_once() else 1
+            if not controller.sync_once():
+                return 1
+            return EXIT_HELD if controller.guard.held else 0
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: controller.stop.set())
+            signal.signal(signum, lambda *_: controller.request_stop())
         controller.run()
-    return 0
+    # Stopped by a signal, the store closed: leave now. The interpreter's teardown of the
+    # kubernetes client's thousands of model classes would add about a second to the exit.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _register_watch(k8s: Any) -> None:
@@ -217,9 +231,52 @@ def _register_watch(k8s: Any) -> None:
     watch.add_argument("--resync", type=float, default=300.0, help="seconds between full reconciles")
     watch.add_argument("--watch-timeout", type=int, default=300, help="seconds before each watch is renewed")
     watch.add_argument("--once", action="store_true", help="list, reconcile once and exit")
-    watch.add_argument("--force", action="store_true", help="let the first reconcile delete many records")
+    watch.add_argument("--force", action="store_true",
+                       help="approve the deletes held back at start (over the safety share)")  # fmt: skip
     watch.add_argument("--actor", default="k8s-controller", help="who the change log names")
     watch.set_defaults(func=cmd_watch)
+
+
+# --- status and approve --------------------------------------------------------------------
+
+
+def _label(args: argparse.Namespace) -> str:
+    from dnsd.k8s.guard import scope_label
+
+    return scope_label(Scope.namespaces(args.namespace or ()))
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    with open_store(settings) as store:
+        status = SyncStatusStore(store.engine).get_sync_status(K8S_PROVIDER, _label(args))
+    if args.json:
+        _print_json(status_dict(status) if status else None)
+    elif status is None:
+        print("the controller has not reconciled yet")
+    else:
+        print(f"{status.result}: {status.deletes} deletes held (at {status.run_at:%Y-%m-%d %H:%M:%S}Z)")
+        if status.message:
+            print(status.message)
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
+    with open_store(settings) as store:
+        status = SyncStatusStore(store.engine).approve(K8S_PROVIDER, _label(args), args.actor or cli_actor())
+    print(f"approved {status.deletes} held deletes; the controller applies them within a second or two")
+    return 0
+
+
+def _register_status(k8s: Any) -> None:
+    status = k8s.add_parser("status", help="the controller's state: deletes held back, and why")
+    approve = k8s.add_parser("approve", help="let the controller apply the deletes it holds back")
+    for parser in (status, approve):
+        parser.add_argument("-n", "--namespace", action="append",
+                            help="the controller's -n list (its scope), if it has one")  # fmt: skip
+    status.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
+    status.set_defaults(func=cmd_status)
+    approve.add_argument("--actor", help="who approves (default cli:<user>)")
+    approve.set_defaults(func=cmd_approve)
 
 
 def register(subparsers: Any) -> None:
@@ -228,6 +285,7 @@ def register(subparsers: Any) -> None:
     _register_mapping(ksub)
     _register_apply(ksub)
     _register_watch(ksub)
+    _register_status(ksub)
     problems = ksub.add_parser("problems", help="rejections and conflicts the controller reported")
     problems.add_argument("--owner-prefix", default="k8s:", help="e.g. k8s:team-a/")
     problems.set_defaults(func=cmd_problems)

@@ -1,8 +1,10 @@
 """``dnsd sync``: bring DNSPod in step with the store (plan; ``--apply``; ``--watch``) and show status.
 
 Exit codes of ``dnsd sync dnspod``: 0 when every zone is planned, applied or in sync; 1 when a
-zone failed (partly or wholly) or the provider could not be used; 2 for invalid input (missing
-credentials, a bad flag); 3 when a plan was refused by the safety limit (rerun with ``--force``).
+zone failed (partly or wholly), the provider could not be used or a plan was refused for the
+provider plan's limits; 2 for invalid input (missing credentials, a bad flag); 3 when a plan was
+refused by the safety limit (rerun with ``--force``); 4 when conflicts remain (console records
+keep dnsd's values off the provider, or serve values dnsd does not want next to its own).
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
-from dnsd.cli.connect import open_store
+from dnsd.cli.connect import cli_actor, open_store
 from dnsd.cli.output import emit, note, render_table
 from dnsd.config import Settings
 from dnsd.domain.errors import InvalidInput, Reason
-from dnsd.store.sync_status import SyncStatusStore
+from dnsd.domain.names import normalize_name
+from dnsd.store.sync_status import K8S_PROVIDER, SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.provider import ProviderError
 from dnsd.sync.report import (
@@ -38,8 +41,8 @@ if TYPE_CHECKING:
     from dnsd.sync.dnspod import DnspodProvider
 
 SECRET_ID_ENV, SECRET_KEY_ENV = "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"
-FAILED, REFUSED = ("error", "failed", "partial"), ("refused",)
-EXIT_FAILED, EXIT_UNSAFE = 1, 3
+FAILED, REFUSED = ("error", "failed", "partial", "over-limit"), ("refused",)
+EXIT_FAILED, EXIT_UNSAFE, EXIT_CONFLICTS = 1, 3, 4
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -70,6 +73,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     status.add_argument("--zone", help="only this zone")
     status.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     status.set_defaults(func=run_status)
+    approve = commands.add_parser("approve", help="let the next sync apply a plan the safety limit refused")
+    approve.add_argument("--zone", required=True, help="the zone whose refused plan to apply (once)")
+    approve.add_argument("--actor", help="who approves (default cli:<user>)")
+    approve.set_defaults(func=run_approve)
 
 
 def credentials() -> tuple[str, str]:
@@ -105,7 +112,9 @@ def make_provider(args: argparse.Namespace, settings: Settings) -> DnspodProvide
 def exit_code(reports: list[ZoneReport]) -> int:
     if any(r.result in FAILED for r in reports):
         return EXIT_FAILED
-    return EXIT_UNSAFE if any(r.result in REFUSED for r in reports) else 0
+    if any(r.result in REFUSED for r in reports):
+        return EXIT_UNSAFE
+    return EXIT_CONFLICTS if any(r.plan is not None and r.plan.conflicts for r in reports) else 0
 
 
 def report_text(report: ZoneReport) -> str:
@@ -155,7 +164,7 @@ def watch(runner: SyncRunner, store: ZoneStore, args: argparse.Namespace) -> int
         signal.signal(sig, lambda *_: stop.set())
 
     def show(kind: str, reports: list[ZoneReport]) -> None:
-        busy = [r for r in reports if r.result != "in-sync" or r.drift]
+        busy = [r for r in reports if r.result != "in-sync" or r.drift or (r.plan and r.plan.conflicts)]
         if args.json:
             print(json.dumps({"kind": kind, "zones": [report_dict(r) for r in reports]}, ensure_ascii=False))
         elif busy:
@@ -171,9 +180,18 @@ def watch(runner: SyncRunner, store: ZoneStore, args: argparse.Namespace) -> int
     return 0
 
 
+def run_approve(args: argparse.Namespace, settings: Settings) -> int:
+    zone = normalize_name(args.zone, "zone", wildcard=False)
+    with open_store(settings) as store:
+        SyncStatusStore(store.engine).approve("dnspod", zone, args.actor or cli_actor())
+    print(f"approved: the next sync of {zone} applies its plan past the safety limit (once)")
+    return 0
+
+
 def run_status(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(settings) as store:
         found = SyncStatusStore(store.engine).list_sync_statuses(zone=args.zone)
+        found = [s for s in found if s.provider != K8S_PROVIDER]  # `dnsd k8s status` shows that one
     text = render_table(STATUS_HEADERS, [status_row(s) for s in found]) if found else "no sync has run yet"
     emit(args, {"statuses": [status_dict(s) for s in found]}, text)
     return 0

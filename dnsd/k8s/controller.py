@@ -5,7 +5,9 @@ each batch of events the controller derives the whole desired state and applies 
 against the store. That is cheap (derivation is pure, the plan is three queries) and it
 repairs drift by itself. Nothing is reconciled until every kind has been listed, so a slow
 list never looks like "everything was deleted". The first reconcile after start removes the
-records of objects deleted while the controller was down, under the :class:`Safety` limit.
+records of objects deleted while the controller was down. Any reconcile that would delete more
+than the :class:`Safety` share holds those deletes until an operator approves them
+(:mod:`dnsd.k8s.guard`).
 """
 
 from __future__ import annotations
@@ -20,14 +22,17 @@ from typing import Any
 from dnsd.domain.errors import StoreUnavailable
 from dnsd.k8s.derive import derive
 from dnsd.k8s.desired import Problem
+from dnsd.k8s.guard import DeleteGuard
 from dnsd.k8s.objects import KINDS, KubeObject
-from dnsd.k8s.plan import DELETE, Plan, Safety, Scope, UnsafePlan
+from dnsd.k8s.plan import Plan, Safety, Scope
 from dnsd.k8s.report import problem_line, step_line
 from dnsd.k8s.sinks import StoreSink, execute, plan_against
 from dnsd.k8s.watcher import Bookmarked, Event, ResourceWatcher, SourceKey, Synced, WatchOptions
+from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.k8s.controller")
+WAKE = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +40,8 @@ class ControllerOptions:
     namespaces: tuple[str, ...] = ()  # empty: all namespaces
     resync_seconds: float = 300.0  # full reconcile even without events (drift, mapping edits)
     retry_seconds: float = 5.0  # after the store was unavailable
-    force: bool = False  # let the first reconcile delete beyond the safety limit
+    force: bool = False  # approve the deletes the first reconcile holds back (a restart with --force)
+    approval_poll_seconds: float = 1.0  # how often held deletes look for an approval
     actor: str = "k8s-controller"
     watch: WatchOptions = field(default_factory=WatchOptions)
 
@@ -50,7 +56,7 @@ class Controller:
         self.options = options or ControllerOptions()
         self.sink = StoreSink(store, self.options.actor)
         self.scope = Scope.namespaces(self.options.namespaces)
-        self.events: queue.Queue[Event] = queue.Queue()
+        self.events: queue.Queue[Event | None] = queue.Queue()  # None (WAKE): stop was requested
         self.stop = threading.Event()
         self.cache: dict[tuple[str, str, str], KubeObject] = {}
         sources: list[SourceKey] = [(k, ns) for k in KINDS for ns in (self.options.namespaces or (None,))]
@@ -59,12 +65,15 @@ class Controller:
         self.reconciles = 0
         self.bookmarks = 0
         self.last_plan: Plan | None = None
+        self.guard = DeleteGuard(SyncStatusStore(store.engine), self.scope, Safety(), self.options.force)
         self._problems: list[Problem] | None = None
 
     # --- events -------------------------------------------------------------------------
 
-    def _handle(self, event: Event) -> bool:
+    def _handle(self, event: Event | None) -> bool:
         """Fold one event into the cache; True when the desired state may have changed."""
+        if event is None:
+            return False
         if isinstance(event, Bookmarked):
             self.bookmarks += 1
             return False
@@ -102,8 +111,7 @@ class Controller:
         try:
             derivation = derive(self.cache.values(), self.sink.k8s.pool_mapping())
             plan, existing = plan_against(self.sink, derivation, self.scope)
-            if self.reconciles == 0:
-                plan = self._safe(plan, existing)
+            plan = self.guard.filter(plan, existing)
             outcome = execute(plan, self.sink)
             self._report(plan, [*plan.problems, *outcome.problems])
         except StoreUnavailable as exc:
@@ -113,13 +121,11 @@ class Controller:
         self.reconciles += 1
         return True
 
-    def _safe(self, plan: Plan, existing: int) -> Plan:
+    def _approval_arrived(self) -> bool:
         try:
-            Safety(force=self.options.force).check(plan, existing)
-        except UnsafePlan as exc:
-            log.error("deletes held back: %s", exc)
-            return replace(plan, steps=tuple(s for s in plan.steps if s.action != DELETE))
-        return plan
+            return self.guard.approved()
+        except StoreUnavailable:
+            return False
 
     def _report(self, plan: Plan, problems: list[Problem]) -> None:
         for step in plan.steps:
@@ -147,11 +153,15 @@ class Controller:
         for watcher in self.watchers:
             watcher.start()
         dirty, due = False, time.monotonic() + self.options.resync_seconds
+        look = time.monotonic()
         try:
             while not self.stop.is_set():
                 dirty |= self._drain(timeout=0.5)
                 if time.monotonic() >= due:
                     dirty = True
+                if self.guard.held and time.monotonic() >= look:
+                    look = time.monotonic() + self.options.approval_poll_seconds
+                    dirty |= self._approval_arrived()
                 if dirty and not self.unsynced:
                     ok = self.reconcile()
                     dirty = not ok
@@ -161,10 +171,20 @@ class Controller:
         finally:
             self.shutdown()
 
-    def shutdown(self, timeout: float = 5.0) -> None:
+    def request_stop(self) -> None:
+        """Ask :meth:`run` to return (signal handlers call this): it wakes at once."""
         self.stop.set()
-        for watcher in self.watchers:
-            watcher.halt()
-        for watcher in self.watchers:
-            if watcher.thread.is_alive():
-                watcher.thread.join(timeout)
+        self.events.put(WAKE)
+
+    def shutdown(self, timeout: float = 1.0) -> None:
+        """Stop the watchers: close their streams and wait at most ``timeout`` seconds in all (the
+        threads are daemons; one still inside a list call does not keep the process alive)."""
+        self.stop.set()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            alive = [w for w in self.watchers if w.thread.is_alive()]
+            if not alive:
+                return
+            for watcher in alive:
+                watcher.halt()  # again each round: a stream may have opened since the last
+            alive[0].thread.join(0.05)

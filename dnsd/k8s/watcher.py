@@ -8,6 +8,7 @@ server answers 410 Gone, and back off exponentially while the API server is unre
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
@@ -69,7 +70,7 @@ class ResourceWatcher:
         self,
         api: Any,
         source: SourceKey,
-        events: queue.Queue[Event],
+        events: queue.Queue[Event | None],
         stop: threading.Event,
         options: WatchOptions,
     ) -> None:
@@ -85,9 +86,17 @@ class ResourceWatcher:
         self.thread.start()
 
     def halt(self) -> None:
-        """Stop the thread soon: ends the open stream (the caller has set ``stop``)."""
-        if self._watch is not None:
-            self._watch.stop()
+        """Stop the thread soon: shuts the open stream's socket down, so a read blocked on it
+        returns at once (the caller has set ``stop``). Safe to call again: a stream that opened
+        after the first call is closed by the next."""
+        current = self._watch
+        if current is None:
+            return
+        current.stop()
+        response = getattr(current, "_resp", None)  # the client keeps the open response there
+        with contextlib.suppress(Exception):  # already closed, or a client without it
+            if response is not None:
+                response.shutdown()
 
     def run(self) -> None:
         resource_version: str | None = None
@@ -168,6 +177,8 @@ class ResourceWatcher:
             func, resource_version=resource_version, allow_watch_bookmarks=True, timeout_seconds=timeout,
             _request_timeout=(self.options.connect_timeout, timeout + 30),
         )  # fmt: skip
+        if self.stop.is_set():  # halted before this stream opened: do not open it
+            return resource_version
         for event in stream:
             raw = event.get("raw_object") or {}
             resource_version = str((raw.get("metadata") or {}).get("resourceVersion") or resource_version)

@@ -7,10 +7,16 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
 
+from dnsd.domain.errors import Conflict, NotFound
 from dnsd.store.base import StoreBase
 from dnsd.store.sync_tables import SyncStatusRow
 
-RESULTS = ("in-sync", "planned", "applied", "partial", "failed", "refused", "error")
+RESULTS = ("in-sync", "planned", "applied", "partial", "failed", "refused", "over-limit", "error",
+           "held", "approved")  # fmt: skip
+# Results an operator can approve (see :meth:`SyncStatusStore.approve`): a DNSPod plan refused by
+# the safety limit, and the Kubernetes controller's held-back deletes.
+APPROVABLE = ("refused", "held")
+K8S_PROVIDER = "k8s"  # the controller's row: zone = the owner prefixes it manages
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +77,14 @@ class SyncStatusStore(StoreBase):
     """
 
     def save_sync_status(self, status: SyncStatus) -> None:
-        """Insert or overwrite the row of ``(status.provider, status.zone)``."""
+        """Insert or overwrite the row of ``(status.provider, status.zone)``. A pending approval
+        is kept when the new status holds back the same thing again (a run that read the row
+        before the operator approved must not cancel the approval)."""
         with self.write() as session:
-            row = session.get(SyncStatusRow, (status.provider, status.zone))
+            row = session.get(SyncStatusRow, (status.provider, status.zone), with_for_update=True)
+            if (row is not None and row.result == "approved" and status.result in APPROVABLE
+                    and row.applied_hash == status.applied_hash):  # fmt: skip
+                return
             if row is None:
                 row = SyncStatusRow(provider=status.provider, zone=status.zone)
                 session.add(row)
@@ -95,3 +106,19 @@ class SyncStatusStore(StoreBase):
                 query = query.where(SyncStatusRow.zone == zone.lower().rstrip("."))
             rows = session.scalars(query.order_by(SyncStatusRow.provider, SyncStatusRow.zone))
             return [_from_row(r) for r in rows]
+
+    def approve(self, provider: str, zone: str, actor: str) -> SyncStatus:
+        """Approve what the row of ``(provider, zone)`` holds back: a plan refused by the safety
+        limit (applied once, by the next run) or the controller's held deletes (the same set is
+        applied by the next reconcile). :class:`NotFound` without a row; :class:`Conflict` when
+        nothing is held back."""
+        now = dt.datetime.now(dt.UTC)
+        with self.write() as session:
+            row = session.get(SyncStatusRow, (provider, zone), with_for_update=True)
+            if row is None:
+                raise NotFound("sync status", f"{provider} {zone}", field="zone")
+            if row.result not in APPROVABLE:
+                raise Conflict(f"{provider} {zone}: nothing to approve (last result {row.result})")
+            row.result, row.run_at = "approved", now
+            row.message = f"approved by {actor}; the next run applies it. Was: {row.message}"[:2000]
+            return _from_row(row)

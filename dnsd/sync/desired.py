@@ -47,6 +47,11 @@ def _values(rrset: RRset, pools: Mapping[str, Pool]) -> list[str] | str:
     return list(pool.addresses_for(rrset.rtype, external=True))
 
 
+def _spec(sub: str, rtype: str, text: str, ttl: int) -> RecordSpec:
+    value, mx = spec_value(parse_rdata(rtype, text))
+    return RecordSpec(sub, rtype, value, ttl, mx)
+
+
 def desired_zone(zone: str, rrsets: Iterable[RRset], pools: Mapping[str, Pool]) -> DesiredZone:
     """The provider records for ``zone``: one :class:`RecordSpec` per value of each RRset.
 
@@ -66,8 +71,11 @@ def desired_zone(zone: str, rrsets: Iterable[RRset], pools: Mapping[str, Pool]) 
             skipped.append(Skipped(rrset.name, rrset.rtype, values))
             continue
         sub = subdomain_for(rrset.name, zone)
-        for text in values:
-            value, mx = spec_value(parse_rdata(rrset.rtype, text))
-            spec = RecordSpec(sub, rrset.rtype, value, clamp_ttl(rrset.ttl), mx)
+        try:
+            specs = [_spec(sub, rrset.rtype, text, clamp_ttl(rrset.ttl)) for text in values]
+        except ValueError as exc:  # the provider cannot hold it: refused here, not on every run
+            skipped.append(Skipped(rrset.name, rrset.rtype, str(exc)))
+            continue
+        for spec in specs:
             records.setdefault((sub, rrset.rtype, spec.key), spec)
     return DesiredZone(zone, tuple(records.values()), tuple(skipped))

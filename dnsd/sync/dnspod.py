@@ -5,7 +5,8 @@ decodes answers; pacing and retries are ours (:mod:`dnsd.sync.retry`): the clien
 the SDK's ``NoopRetryer``, because its ``StandardRetryer`` (common 3.1.195) re-raises a stale
 throttling error after a later success, which duplicates ``CreateRecord`` calls.
 
-A write whose answer was lost (network error) may have happened. When its retry then meets the
+A write whose answer was lost (network error), or that was answered "rate limited", may have
+happened. When its retry then meets the
 consequence of its own first try, that is success: ``CreateRecord`` finding the record
 (``InvalidParameter.DomainRecordExist``) looks the record up and returns its id;
 ``DeleteRecord`` finding no such record id is done.
@@ -24,6 +25,7 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.common.retry import NoopRetryer
 from tencentcloud.dnspod.v20210323 import dnspod_client, models
 
+from dnsd.sync.limits import PlanLimits, limits_from_purview
 from dnsd.sync.provider import ProviderError
 from dnsd.sync.records import DEFAULT_LINE, RecordSpec, RemoteRecord
 from dnsd.sync.retry import Retryable, RetryPolicy, Throttle, call_with_retry
@@ -69,6 +71,7 @@ class DnspodProvider:
         self.throttle = Throttle(rate)
         self.retry = retry or RetryPolicy()
         self.page_size = max(1, min(PAGE_LIMIT, page_size))
+        self.grades: dict[str, str] = {}  # zone -> Grade, as DescribeDomainList last said
 
     def __repr__(self) -> str:
         return f"DnspodProvider(endpoint={self.endpoint!r})"  # never the credentials
@@ -95,9 +98,10 @@ class DnspodProvider:
                 )
             if number > 0 and seen.uncertain and recover is not None and error.code == recover[0]:
                 return recover[1]()
-            if error.code in NETWORK:
-                seen.uncertain = True
             if error.code in NETWORK or error.code.startswith(THROTTLED):
+                # Either may have happened anyway: a lost answer, or a write DNSPod made and
+                # still answered "rate limited". A retry that meets its effect is done.
+                seen.uncertain = True
                 raise Retryable(error)
             raise error
 
@@ -116,11 +120,30 @@ class DnspodProvider:
                     return zones
                 raise
             items = response.DomainList or []
-            zones |= {(item.Punycode or item.Name).lower().rstrip(".") for item in items}
+            for item in items:
+                name = (item.Punycode or item.Name).lower().rstrip(".")
+                zones.add(name)
+                self.grades[name] = str(item.Grade or "")
             offset += len(items)
             total = response.DomainCountInfo.DomainTotal if response.DomainCountInfo else offset
             if not items or offset >= total:
                 return zones
+
+    def plan_limits(self, zone: str) -> PlanLimits:
+        """The plan's limits from DescribeDomainPurview (the ``Grade`` alone when that call is
+        not allowed to this key)."""
+        grade = self.grades.get(zone, "")
+        request = models.DescribeDomainPurviewRequest()
+        request.Domain = zone
+        try:
+            response = self._call("DescribeDomainPurview", request)
+        except ProviderError as exc:
+            if not exc.code.startswith(("UnauthorizedOperation", "AuthFailure.UnauthorizedOperation")):
+                raise
+            log.warning("%s: cannot read the plan's limits (%s); using those of %s", zone, exc, grade)
+            return limits_from_purview(grade, ())
+        items = response.PurviewList or []
+        return limits_from_purview(grade, [(str(i.Name or ""), str(i.Value or "")) for i in items])
 
     def list_records(self, zone: str) -> list[RemoteRecord]:
         records: list[RemoteRecord] = []

@@ -4,9 +4,15 @@ Ownership rules (the provider is shared with people using its console):
 
 * a record is dnsd's when its remark is this instance's marker (:func:`records.marker`); only
   those are ever updated or deleted;
-* a record without the marker that clashes with one dnsd wants (same name and type, or a CNAME
-  against anything at the name) is a *conflict*: the whole RRset is left alone, unless
-  ``adopt``, which takes such records over (re-marks, rewrites or deletes them);
+* records without the marker at a name and type where dnsd wants an RRset (a *shared* RRset):
+  dnsd manages the values it owns (by remark) and leaves the console's values alone. A console
+  value dnsd also wants is not created twice; a console value dnsd does not want is served
+  next to dnsd's values, so it is reported as a ``shared`` conflict (say, the old VIP of a pool
+  that moved), never silently;
+* an unmarked record that excludes dnsd's RRset (a CNAME against anything at the name) is an
+  ``exclusive`` conflict: dnsd's values there cannot be published (its own records at the name,
+  if any, stay as they are: *frozen*, and reported with the values they still serve);
+* ``adopt`` takes the records of either kind of conflict over (re-marks, rewrites or deletes them);
 * records on lines other than the default one, and the apex NS records the provider manages
   (``DefaultNS``), are never looked at.
 
@@ -40,15 +46,37 @@ class RecordChange:
     why: str = ""
 
 
+SHARED, EXCLUSIVE = "shared", "exclusive"
+
+
 @dataclass(frozen=True, slots=True)
 class PlanConflict:
-    """Records without dnsd's marker standing where dnsd wants an RRset."""
+    """Records without dnsd's marker standing where dnsd wants an RRset.
+
+    ``kind`` ``shared``: ``held`` are console values of the same type dnsd does not want; they are
+    served next to dnsd's values, which dnsd still manages. ``exclusive``: ``held`` (a CNAME, or
+    anything next to a wanted CNAME) keeps dnsd's ``wanted`` values off the provider; ``frozen``
+    are dnsd's own records at the name and type, left serving what they served.
+    """
 
     zone: str
     subdomain: str
     rtype: str
     held: tuple[RemoteRecord, ...]
     wanted: tuple[RecordSpec, ...]
+    kind: str = EXCLUSIVE
+    frozen: tuple[RemoteRecord, ...] = ()
+
+    def describe(self) -> str:
+        """One line naming what the public answer holds that dnsd does not want."""
+        name = f"{self.subdomain} {self.rtype}"
+        console = ", ".join(f"{r.rtype} {r.show()} (id {r.id})" for r in self.held)
+        if self.kind == SHARED:
+            return f"{name}: console records {console} are served next to dnsd's values"
+        frozen = ", ".join(r.show() for r in self.frozen)
+        wanted = ", ".join(w.show() for w in self.wanted)
+        still = f"; dnsd's records still serve {frozen}" if frozen else ""
+        return f"{name}: held by console records {console}; dnsd wants {wanted}, not published{still}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +105,7 @@ class ZonePlan:
     touched: int = 0
     own_changes: int = 0
     fingerprint: str = ""
+    desired: tuple[RecordSpec, ...] = ()
 
     @property
     def changes(self) -> tuple[RecordChange, ...]:
@@ -142,7 +171,8 @@ def _update_reason(want: RecordSpec, have: RemoteRecord, mark: str) -> str:
     if have.key != want.key:
         reasons.append(f"value {have.show()} -> {want.show()}")
     if have.ttl != want.ttl:
-        reasons.append(f"ttl {have.ttl} -> {want.ttl}")
+        raised = f" (plan minimum; dnsd's TTL is {want.asked_ttl})" if want.asked_ttl is not None else ""
+        reasons.append(f"ttl {have.ttl} -> {want.ttl}{raised}")
     if have.status != "ENABLE":
         reasons.append(f"status {have.status} -> ENABLE")
     return ", ".join(reasons)
@@ -171,9 +201,25 @@ def _plan_rrset(b: _Builder, key: RRKey, wanted: list[RecordSpec], held: list[Re
     for want, have in zip(leftover_want, leftover_held, strict=False):
         b.change("update", key, want, have, _update_reason(want, have, mark))
     for want in leftover_want[len(leftover_held) :]:
-        b.change("create", key, want, None, "new value")
+        b.change("create", key, want, None, ", ".join(filter(None, ["new value", want.ttl_note()])))
     for have in leftover_held[len(leftover_want) :]:
         b.change("delete", key, None, have, "adopted, not wanted" if have.remark != mark else "not wanted")
+
+
+def _plan_shared(
+    b: _Builder, key: RRKey, wanted: list[RecordSpec], own: list[RemoteRecord], blockers: list[RemoteRecord]
+) -> PlanConflict | None:
+    """An RRset with console records in it (no ``adopt``): see the module's ownership rules."""
+    exclusive = [r for r in blockers if r.rtype != key[1]]
+    if exclusive:
+        return PlanConflict(b.zone, *key, tuple(exclusive), tuple(wanted), EXCLUSIVE, tuple(own))
+    console = {r.key for r in blockers}
+    _plan_rrset(b, key, [w for w in wanted if w.key not in console], own)
+    keys = {w.key for w in wanted}
+    unwanted = tuple(r for r in blockers if r.key not in keys)
+    if not unwanted:
+        return None
+    return PlanConflict(b.zone, *key, unwanted, tuple(wanted), SHARED)
 
 
 def plan_zone(
@@ -190,7 +236,9 @@ def plan_zone(
     for key in sorted(set(wanted) | set(held)):
         blockers = _blockers(key, foreign) if key in wanted else []
         if blockers and not adopt:
-            conflicts.append(PlanConflict(desired.zone, *key, tuple(blockers), tuple(wanted[key])))
+            conflict = _plan_shared(b, key, wanted[key], held.get(key, []), blockers)
+            if conflict is not None:
+                conflicts.append(conflict)
             continue
         if blockers:
             b.contested.add(key)
@@ -202,6 +250,7 @@ def plan_zone(
     return ZonePlan(
         desired.zone, tuple(b.creates), tuple(b.updates), tuple(b.deletes), tuple(conflicts),
         desired.skipped, b.unchanged, len(managed), b.touched(), b.own_changes(), desired.fingerprint,
+        desired.records,
     )  # fmt: skip
 
 

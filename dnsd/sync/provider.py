@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from dnsd.domain.errors import DnsdError
+from dnsd.sync.limits import PlanLimits
 from dnsd.sync.records import RecordSpec, RemoteRecord
 
 
@@ -39,6 +40,10 @@ class Provider(Protocol):
 
     def list_zones(self) -> set[str]:
         """Canonical names of the zones (domains) the account holds."""
+        ...
+
+    def plan_limits(self, zone: str) -> PlanLimits:
+        """The limits of ``zone``'s plan at the provider (minimum TTL, records per name...)."""
         ...
 
     def list_records(self, zone: str) -> list[RemoteRecord]:

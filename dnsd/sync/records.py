@@ -13,11 +13,12 @@ import ipaddress
 from dataclasses import dataclass
 
 from dnsd.domain.names import relativize
-from dnsd.domain.rdata import CAA, MX, SRV, TXT, Address, Rdata, Target, quote_string, quoted_strings
+from dnsd.domain.rdata import CAA, MX, SRV, TXT, Address, Rdata, Target, quoted_strings
 
 DEFAULT_LINE = "默认"
 MANAGED_PREFIX = "managed-by=dnsd:"
 TTL_MIN, TTL_MAX = 1, 604800
+TXT_MAX = 512  # DNSPod refuses longer TXT values
 SUPPORTED_TYPES = ("A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA")
 
 
@@ -30,10 +31,15 @@ class RecordSpec:
     value: str
     ttl: int
     mx: int | None = None
+    asked_ttl: int | None = None  # dnsd's TTL when the provider's plan made ``ttl`` higher
 
     @property
     def key(self) -> str:
         return canonical_value(self.rtype, self.value, self.mx)
+
+    def ttl_note(self) -> str:
+        """``ttl 300 -> 600 (plan minimum)`` when the plan raised the TTL, else ``""``."""
+        return f"ttl {self.asked_ttl} -> {self.ttl} (plan minimum)" if self.asked_ttl is not None else ""
 
     def show(self) -> str:
         return f"{self.mx} {self.value}" if self.mx is not None else self.value
@@ -78,14 +84,19 @@ def clamp_ttl(ttl: int) -> int:
 
 
 def _txt_value(rdata: TXT) -> str:
-    """One TXT value as the provider takes it: the text, unquoted, when that is lossless."""
+    """One TXT value as DNSPod takes it: the text itself, its strings joined, never quoted or
+    escaped (DNSPod quotes, and splits into 255-octet strings, when it answers). Raises
+    ``ValueError`` when that cannot be done: text that is not printable UTF-8, or longer than
+    :data:`TXT_MAX` characters."""
     try:
         text = b"".join(rdata.strings).decode("utf-8")
     except UnicodeDecodeError:
-        return " ".join(quote_string(s) for s in rdata.strings)
-    if text.isprintable() and '"' not in text:
-        return text
-    return " ".join(quote_string(s) for s in rdata.strings)
+        raise ValueError("TXT value is not UTF-8 text; DNSPod takes text only") from None
+    if not text.isprintable():
+        raise ValueError("TXT value has control characters; DNSPod takes printable text only")
+    if len(text) > TXT_MAX:
+        raise ValueError(f"TXT value is {len(text)} characters; DNSPod takes at most {TXT_MAX}")
+    return text
 
 
 def spec_value(rdata: Rdata) -> tuple[str, int | None]:
@@ -110,6 +121,7 @@ def _host(text: str) -> str:
 
 
 def _canonical_txt(value: str) -> str:
+    """dnsd sends TXT text bare; a console record may hold it quoted (``"v=spf1 -all"``)."""
     text = value.strip()
     if not text.startswith('"'):
         return text

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from dnsd.store.sync_status import SyncStatus
-from dnsd.sync.plan import PlanConflict, RecordChange
+from dnsd.sync.plan import SHARED, PlanConflict, RecordChange
 from dnsd.sync.records import RecordSpec, RemoteRecord
 from dnsd.sync.runner import ZoneReport
 
@@ -37,7 +37,8 @@ def change_dict(change: RecordChange) -> dict[str, Any]:
 
 def conflict_dict(conflict: PlanConflict) -> dict[str, Any]:
     return {
-        "name": conflict.subdomain, "type": conflict.rtype,
+        "name": conflict.subdomain, "type": conflict.rtype, "kind": conflict.kind,
+        "frozen": [_remote(r) for r in conflict.frozen], "describe": conflict.describe(),
         "held": [{**(_remote(r) or {}), "type": r.rtype} for r in conflict.held],
         "wanted": [_spec(s) for s in conflict.wanted],
     }  # fmt: skip
@@ -110,11 +111,25 @@ def plan_rows(report: ZoneReport) -> list[tuple[object, ...]]:
     for conflict in plan.conflicts:
         held = [f"{r.rtype} {r.show()} (id {r.id}, remark {r.remark!r})" for r in conflict.held]
         wanted = [s.show() for s in conflict.wanted]
-        rows.append(
-            ("conflict", conflict.subdomain, conflict.rtype, None, wanted, ["held by unmanaged", *held])
-        )
+        if conflict.kind == SHARED:
+            note = ["console values served next to dnsd's", *held]
+        else:
+            frozen = [f"dnsd's {r.show()} (id {r.id}) frozen" for r in conflict.frozen]
+            note = ["held by unmanaged, not published", *held, *frozen]
+        rows.append(("conflict", conflict.subdomain, conflict.rtype, None, wanted, note))
     rows += [("skipped", s.name, s.rtype, None, None, s.reason) for s in plan.skipped]
     return rows
+
+
+def result_text(report: ZoneReport) -> str:
+    """The result as people read it: ``in sync except 2 conflicts`` rather than ``in-sync``."""
+    count = len(report.plan.conflicts) if report.plan is not None else 0
+    if not count or report.result not in ("in-sync", "applied"):
+        return report.result
+    conflicts = f"{count} conflict{'s' if count > 1 else ''}"
+    if report.result == "in-sync":
+        return f"in sync except {conflicts}"
+    return f"applied, in sync except {conflicts}"
 
 
 def headline(report: ZoneReport) -> str:
@@ -123,7 +138,7 @@ def headline(report: ZoneReport) -> str:
         return f"zone {report.zone}: {report.result}: {report.message}"
     drift = f", drift {report.drift}" if report.drift else ""
     return (
-        f"zone {report.zone}: {report.result} - {len(plan.creates)} create, {len(plan.updates)} update,"
+        f"zone {report.zone}: {result_text(report)} - {len(plan.creates)} create, {len(plan.updates)} update,"
         f" {len(plan.deletes)} delete, {len(plan.conflicts)} conflict, {plan.unchanged} unchanged{drift}"
     )
 

@@ -21,9 +21,10 @@ from dnsd.store.sync_status import SyncStatus, SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.apply import ApplyOutcome, apply_plan
 from dnsd.sync.desired import desired_zone
+from dnsd.sync.limits import over_limits, raise_ttls
 from dnsd.sync.plan import SafetyLimits, ZonePlan, plan_zone
 from dnsd.sync.provider import Provider, ProviderError
-from dnsd.sync.records import marker
+from dnsd.sync.records import DEFAULT_LINE, RemoteRecord, marker
 
 log = logging.getLogger("dnsd.sync")
 REMARK_MAX = 200  # DNSPod refuses longer remarks (InvalidParameter.RemarkTooLong)
@@ -49,6 +50,10 @@ class ZoneReport:
     outcome: ApplyOutcome | None = None
     drift: int = 0
     message: str = ""
+    blocked: str = ""  # why a plan was refused: SAFETY_LIMIT or PLAN_LIMIT
+
+
+SAFETY_LIMIT, PLAN_LIMIT = "safety-limit", "plan-limit"
 
 
 def _message(plan: ZonePlan, outcome: ApplyOutcome | None, extra: str = "") -> str:
@@ -56,8 +61,14 @@ def _message(plan: ZonePlan, outcome: ApplyOutcome | None, extra: str = "") -> s
     if plan.conflicts:
         count = len(plan.conflicts)
         parts.append(
-            f"{count} conflict{'s' if count > 1 else ''} left alone (see the plan; --adopt takes over)"
+            f"{count} conflict{'s' if count > 1 else ''} (--adopt takes over): "
+            + "; ".join(c.describe() for c in plan.conflicts)
         )
+    raised = sorted({(r.asked_ttl, r.ttl) for r in plan.desired if r.asked_ttl is not None})
+    if raised:
+        count = sum(1 for r in plan.desired if r.asked_ttl is not None)
+        pairs = ", ".join(f"{a} -> {t}" for a, t in raised)
+        parts.append(f"{count} records published with the plan's minimum TTL ({pairs})")
     if outcome is not None:
         parts += [str(f.error) for f in outcome.failed]
         if outcome.not_attempted:
@@ -126,8 +137,11 @@ class SyncRunner:
         if zone not in remote_zones:
             message = f"{zone} is not a domain of this {self.provider.name} account; add it there first"
             return ZoneReport(zone, "error", message=message)
-        desired = desired_zone(zone, rrsets, pools)
-        plan = plan_zone(desired, self.provider.list_records(zone), self.remark, self.options.adopt)
+        limits = self.provider.plan_limits(zone)
+        desired = raise_ttls(desired_zone(zone, rrsets, pools), limits)
+        remote = self.provider.list_records(zone)
+        plan = plan_zone(desired, remote, self.remark, self.options.adopt)
+        over = over_limits(desired.records, _staying_foreign(plan, remote, self.remark), limits)
         previous = self.statuses.get_sync_status(self.provider.name, zone)
         # Same desired state as last fully applied, yet dnsd's records changed or vanished: drift.
         # (Taking over unmanaged records with --adopt is not drift.)
@@ -135,18 +149,34 @@ class SyncRunner:
         drift = plan.own_changes if unchanged_desire else 0
         if drift:
             log.warning("%s: drift, %d managed records differ from what dnsd last applied", zone, drift)
+        if over:
+            why = f"over the limits of the DNSPod plan: {'; '.join(over)}"
+            why += " (--force does not override a plan limit)"
+            log.debug("%s: over the plan's limits: %s", zone, why)  # the watcher warns once
+            return ZoneReport(
+                zone, "over-limit", plan, drift=drift, message=_message(plan, None, why), blocked=PLAN_LIMIT
+            )
         if not plan.changes:
             return ZoneReport(zone, "in-sync", plan, drift=0, message=_message(plan, None))
         if not self.options.apply:
             return ZoneReport(zone, "planned", plan, drift=drift, message=_message(plan, None))
         unsafe = plan.unsafe(self.options.limits)
-        if unsafe and not self.options.force:
-            return ZoneReport(zone, "refused", plan, drift=drift, message=_message(plan, None, unsafe))
+        approved = previous is not None and previous.result == "approved"
+        if unsafe and not (self.options.force or approved):
+            why = f"{unsafe}; or approve it once: dnsd sync approve --zone {zone}"
+            why += f", or POST /sync/approve?zone={zone}"
+            return ZoneReport(
+                zone, "refused", plan, drift=drift, message=_message(plan, None, why), blocked=SAFETY_LIMIT
+            )
+        if unsafe:
+            log.warning("%s: applying a plan over the safety limit (%s): %s", zone,
+                        "--force" if self.options.force else "approved", unsafe)  # fmt: skip
         outcome = apply_plan(self.provider, plan, self.remark)
         log.info("%s: %s, %d of %d changes done", zone, outcome.result, len(outcome.done), len(plan.changes))
         return ZoneReport(zone, outcome.result, plan, outcome, drift, _message(plan, outcome))
 
     def _save(self, report: ZoneReport, mode: str) -> None:
+        """Save ``report`` as the zone's status (and count it in the metrics)."""
         previous = self.statuses.get_sync_status(self.provider.name, report.zone)
         now = dt.datetime.now(dt.UTC)
         matched = report.result in ("in-sync", "applied") and report.plan is not None
@@ -164,3 +194,13 @@ class SyncRunner:
         self.statuses.save_sync_status(status)
         metrics.count_sync(self.provider.name, report.result)
         metrics.set_sync_drift(self.provider.name, report.zone, report.drift)
+
+
+def _staying_foreign(plan: ZonePlan, remote: list[RemoteRecord], mark: str) -> list[RemoteRecord]:
+    """Unmanaged records the plan leaves in place (what counts against the plan's limits besides
+    dnsd's own records)."""
+    touched = {c.old.id for c in plan.changes if c.old is not None}
+    return [
+        r for r in remote
+        if not r.default_ns and r.line == DEFAULT_LINE and r.remark != mark and r.id not in touched
+    ]  # fmt: skip

@@ -8,6 +8,11 @@
   that finds and repairs drift, i.e. managed records someone edited in the provider's console.
 * Errors (provider down, store down) are logged and saved as status; the zones stay dirty and
   are tried again after the next debounce.
+* A zone whose plan is refused (over the safety limit, or over the provider plan's limits) is
+  logged at WARNING once each time it becomes refused or its reason changes, and at INFO when it
+  is no longer refused. Its status says so (``GET /sync/status``, ``dnsd_sync_blocked``). An
+  approval (``dnsd sync approve``, ``POST /sync/approve``) is noticed within ``debounce``
+  seconds and the zone is synced at once.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ class Watcher:
         self.dirty: set[str] = set()
         self.pools_dirty = False
         self.last_change = 0.0
+        self.blocked: dict[str, str] = {}  # zone -> the refusal last warned about
+        self.next_approval_look = 0.0
 
     def run(self, stop: threading.Event) -> None:
         """Sync until ``stop`` is set."""
@@ -56,6 +63,9 @@ class Watcher:
             now = self.clock()
             if (self.dirty or self.pools_dirty) and now - self.last_change >= self.debounce:
                 self._sync_dirty()
+            if self.blocked and now >= self.next_approval_look:
+                self.next_approval_look = now + max(self.debounce, self.poll)
+                self._look_for_approvals()
             if now >= next_reconcile:
                 self._sync("reconcile", None)
                 next_reconcile = self.clock() + self.reconcile_every
@@ -102,5 +112,29 @@ class Watcher:
         except DnsdError as exc:
             log.error("%s sync failed: %s", kind, exc)
             return None
+        self._note_refusals(reports)
         self.on_reports(kind, reports)
         return {r.zone for r in reports if r.result in ("error", "failed", "partial")}
+
+    def _note_refusals(self, reports: list[ZoneReport]) -> None:
+        """WARNING once per refusal state; INFO when a zone is no longer refused."""
+        for report in reports:
+            if report.result in ("refused", "over-limit"):
+                if self.blocked.get(report.zone) != report.message:
+                    log.warning("%s: sync refused (%s): %s", report.zone, report.blocked, report.message)
+                self.blocked[report.zone] = report.message
+            elif report.zone in self.blocked and report.result != "error":
+                del self.blocked[report.zone]
+                log.info("%s: no longer refused (%s)", report.zone, report.result)
+
+    def _look_for_approvals(self) -> None:
+        """Zones approved since their refusal are synced at once (one status read)."""
+        try:
+            statuses = self.runner.statuses.list_sync_statuses(self.runner.provider.name)
+        except DnsdError as exc:
+            log.error("cannot read the sync status: %s", exc)
+            return
+        approved = {s.zone for s in statuses if s.result == "approved" and s.zone in self.blocked}
+        if approved:
+            self.dirty |= approved
+            self.last_change = self.clock() - self.debounce

@@ -15,7 +15,8 @@ Follows https://kubernetes.io/docs/reference/using-api/api-concepts/ :
 
 Test controls: :meth:`apply`, :meth:`delete`, :meth:`bookmark`, :meth:`compact`,
 :meth:`block_watches` / :meth:`unblock_watches` (close streams and answer new watches 503),
-and ``requests`` (every path and query seen).
+``stall_lists`` (lists hang without an answer, as an overloaded API server's do, until
+``release_lists``), and ``requests`` (every path and query seen).
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ class FakeApiServer:
         self.history: list[tuple[int, str, str, dict[str, Any]]] = []  # (rv, plural, type, object)
         self.requests: list[tuple[str, dict[str, list[str]]]] = []
         self.blocked = False
+        self.lists_released = threading.Event()
+        self.lists_released.set()
         self.generation = 0  # bumped to end every open stream
         self.cond = threading.Condition()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -96,6 +99,7 @@ class FakeApiServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.lists_released.set()
         with self.cond:
             self.generation += 1
             self.cond.notify_all()
@@ -154,6 +158,13 @@ class FakeApiServer:
         with self.cond:
             self.compacted = self.revision
             self.history.clear()
+
+    def stall_lists(self) -> None:
+        """List requests get no answer until :meth:`release_lists` (or the server stops)."""
+        self.lists_released.clear()
+
+    def release_lists(self) -> None:
+        self.lists_released.set()
 
     def block_watches(self) -> None:
         """End every open stream; answer new watch requests 503 until unblocked."""
@@ -264,6 +275,7 @@ def _handler(server: FakeApiServer) -> type[BaseHTTPRequestHandler]:
                 return
             res, namespace = routed
             if query.get("watch", ["false"])[0] not in ("true", "1"):
+                server.lists_released.wait(60)
                 self._json(200, server.list_body(res, namespace))
                 return
             if server.blocked:

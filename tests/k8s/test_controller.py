@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from api.app import create_app
+from dnsd.config import Settings
 from dnsd.domain.records import make_rrset
 from dnsd.k8s.controller import Controller, ControllerOptions
 from dnsd.k8s.kubeapi import Connection, api_client
@@ -17,7 +19,9 @@ from dnsd.k8s.mapping import make_entry
 from dnsd.k8s.watcher import WatchOptions
 from dnsd.store.k8s_ops import K8sOps
 from dnsd.store.records import RecordFilter
+from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
+from tests.api.harness import TestClient, bearer
 from tests.k8s.conftest import dnsd
 from tests.k8s.fake_apiserver import FakeApiServer
 
@@ -276,3 +280,88 @@ def test_watch_once_cli_against_the_api_server(db_url: str, mapped: ZoneStore) -
         assert result.returncode == 0, result.stderr
     assert owned(mapped)["www.hello-web.com"] == ("istio-ingressgateway", 300, HELLO)
     assert "+ create www.hello-web.com A" in result.stderr  # the controller logs each step
+
+
+def test_stop_returns_promptly_even_with_the_api_server_hanging(mapped: ZoneStore) -> None:
+    """Issue 11 (8): SIGTERM (``request_stop``) ends the controller within a second, even while
+    every list call hangs on an unresponsive API server (it used to wait 5 s per watcher)."""
+    with FakeApiServer() as server:
+        server.stall_lists()
+        controller = Controller(
+            api_client(Connection(api_server=server.url)), mapped, ControllerOptions(watch=FAST)
+        )
+        thread = threading.Thread(target=controller.run, daemon=True)
+        thread.start()
+        wait_for(lambda: len(server.requests) >= 4, "the four lists to hang")
+        started = time.monotonic()
+        controller.request_stop()
+        thread.join(10)
+        took = time.monotonic() - started
+        assert not thread.is_alive() and took < 1.5, f"stopped after {took:.2f}s"
+
+
+def _seven(server: FakeApiServer) -> None:
+    server.apply(gateway())
+    for i in range(7):
+        server.apply(virtualservice(f"app{i}", hosts=(f"app{i}.hello-web.com",)))
+
+
+APPS = {f"app{i}.hello-web.com" for i in range(7)}
+
+
+def test_held_deletes_survive_an_event_and_the_resync_until_approved(db_url: str, mapped: ZoneStore) -> None:
+    """Issue 11 (7): 3 of 7 VirtualServices deleted while the controller was down. The deletes
+    (6 of 14 records) are held, visibly, through an unrelated event and resyncs, until approved."""
+    statuses = SyncStatusStore(mapped.engine)
+    with FakeApiServer() as server:
+        _seven(server)
+        with running(server, mapped):
+            wait_for(lambda: set(owned(mapped)) >= APPS, "seven records")
+        for i in range(3):
+            server.delete("VirtualService", f"app{i}")
+        with running(server, mapped, resync_seconds=0.3, approval_poll_seconds=0.1) as controller:
+            wait_for(lambda: controller.reconciles >= 1, "the first reconcile")
+            server.apply(virtualservice("unrelated", hosts=("new.hello-web.com",)))
+            wait_for(lambda: "new.hello-web.com" in owned(mapped), "the unrelated event applied")
+            settled = controller.reconciles
+            wait_for(lambda: controller.reconciles >= settled + 3, "three resyncs")
+            assert set(owned(mapped)) >= APPS  # still held
+            status = statuses.get_sync_status("k8s", "k8s:")
+            assert status is not None and (status.result, status.deletes) == ("held", 6)
+            assert "dnsd k8s approve" in status.message and "app0.hello-web.com" in status.message
+            admin = mapped.create_token("ops", "write")[1]
+            with TestClient(create_app(Settings(database_url=db_url))) as client:
+                seen = client.get("/k8s/status", headers=bearer(admin)).json()
+                assert (seen["result"], seen["deletes_held"], seen["scope"]) == ("held", 6, "k8s:")
+                assert 'dnsd_k8s_deletes_held{scope="k8s:"} 6.0' in client.get("/metrics").text
+                answer = client.post("/k8s/approve", headers=bearer(admin))
+                assert answer.status_code == 200, answer.text
+            wait_for(lambda: not {"app0.hello-web.com", "app1.hello-web.com"} & set(owned(mapped)), "deletes")
+            assert set(owned(mapped)) == APPS - {f"app{i}.hello-web.com" for i in range(3)} | {
+                "new.hello-web.com"
+            }
+            wait_for(
+                lambda: (statuses.get_sync_status("k8s", "k8s:") or status).result == "applied", "status"
+            )
+
+
+def test_the_guard_holds_deletes_of_any_reconcile_and_force_approves_them_at_start(mapped: ZoneStore) -> None:
+    with FakeApiServer() as server:
+        _seven(server)
+        with running(server, mapped, resync_seconds=0.3) as controller:
+            wait_for(lambda: set(owned(mapped)) >= APPS, "seven records")
+            server.block_watches()  # while it runs (not the first reconcile), one relist (410)
+            for i in range(3):  # brings the three deletes at once: 6 of 14 records
+                server.delete("VirtualService", f"app{i}")
+            server.compact()
+            server.unblock_watches()
+            wait_for(lambda: len(controller.guard.held) == 6, "the deletes held")
+            settled = controller.reconciles
+            wait_for(lambda: controller.reconciles >= settled + 2, "two resyncs")
+            assert set(owned(mapped)) >= APPS
+        with running(server, mapped, force=True) as controller:
+            wait_for(
+                lambda: not APPS & {"app0.hello-web.com", "app2.hello-web.com"} & set(owned(mapped)),
+                "--force",
+            )
+            assert not controller.guard.held

@@ -28,7 +28,7 @@ FAST_RETRY = RetryPolicy(attempts=6, base=0.002, cap=0.02)
 @pytest.fixture
 def fake() -> Iterator[FakeDnspod]:
     with FakeDnspod(SECRET_ID, SECRET_KEY) as server:
-        server.add_domain(ZONE)
+        server.add_domain(ZONE, grade="DP_ULTRA")  # TTL minimum 1 s: most tests are not about plans
         yield server
 
 
@@ -92,3 +92,15 @@ def runner_for(store: ZoneStore, statuses: SyncStatusStore, provider: DnspodProv
 def managed(fake: FakeDnspod) -> list[tuple[str, str, str, int]]:
     """(name, type, value, ttl) of the records dnsd manages in the fake, sorted."""
     return sorted((r.name, r.type, r.value, r.ttl) for r in fake.records(ZONE) if r.remark == MARK)
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, fake: FakeDnspod, db_url: str) -> dict[str, str]:
+    values = {
+        "TENCENTCLOUD_SECRET_ID": SECRET_ID, "TENCENTCLOUD_SECRET_KEY": SECRET_KEY,
+        "DNSD_DATABASE_URL": db_url, "DNSD_DNSPOD_ENDPOINT": fake.endpoint, "DNSD_DNSPOD_PROTOCOL": "http",
+        "DNSD_DNSPOD_RATE": "0", "DNSD_INSTANCE_ID": "test",
+    }  # fmt: skip
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values

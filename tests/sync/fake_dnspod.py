@@ -91,8 +91,9 @@ class FakeDnspod:
         self._thread.join(timeout=10)
 
     # --- controls -----------------------------------------------------------------------------
-    def add_domain(self, name: str, default_ns: bool = True) -> FakeDomain:
-        return self.account.add_domain(name, default_ns)
+    def add_domain(self, name: str, default_ns: bool = True, grade: str = "DP_FREE") -> FakeDomain:
+        """A domain on plan ``grade`` (see ``PLANS``); the free plan's TTL minimum is 600 s."""
+        return self.account.add_domain(name, default_ns, grade)
 
     def add_record(self, domain: str, sub: str, rtype: str, value: str, **fields: Any) -> FakeRecord:
         """A record made by hand in the console (not an API call, not counted)."""

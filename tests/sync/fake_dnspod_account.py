@@ -5,6 +5,12 @@ the SDK's models: answers carry exactly the fields the SDK's models know (it war
 other), values of CNAME/MX/NS/SRV come back with a trailing dot, every domain holds its two
 ``DefaultNS`` apex NS records, ``DescribeRecordList`` pages with Offset/Limit (at most 3000) and
 answers an empty page with ``ResourceNotFound.NoDataOfRecord`` unless ``ErrorOnEmpty`` is "no".
+
+Plans: every domain has a ``Grade`` (DescribeDomainList); ``DescribeDomainPurview`` lists the
+plan's limits as ``Name``/``Value`` pairs, and CreateRecord/ModifyRecord enforce two of them as
+DNSPod does: a TTL under the plan's minimum is ``LimitExceeded.RecordTtlLimit`` (600 s on the free
+plan), and more enabled records of one name, type and line than the plan's "DNS balance" count
+is ``LimitExceeded.SubdomainRollLimit``.
 """
 
 from __future__ import annotations
@@ -34,7 +40,27 @@ RECORD_TYPES = {
     "隐性URL",
 }
 HOST_TYPES = {"CNAME", "MX", "NS"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One DNSPod plan (``Grade``): its title, record TTL minimum and "DNS balance" count."""
+
+    title: str
+    level: int
+    min_ttl: int
+    balance: int
+
+
+PLANS = {
+    "DP_FREE": Plan("免费版", 2, 600, 2),
+    "DP_PLUS": Plan("专业版", 3, 120, 10),
+    "DP_EXPERT": Plan("企业版", 4, 60, 20),
+    "DP_ULTRA": Plan("尊享版", 5, 1, 100),
+}
+TTL_PURVIEW, BALANCE_PURVIEW = "Min TTL", "max DNS balance count"
 MAX_LIMIT = 3000
+TXT_MAX = 512
 _LABEL = re.compile(r"^(\*|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)$")
 
 PARAMS = {
@@ -52,6 +78,7 @@ PARAMS = {
         "RecordLineId", "MX", "TTL", "Weight", "Status", "Remark", "DnssecConflictMode",
     },
     "DeleteRecord": {"Domain", "RecordId", "DomainId"},
+    "DescribeDomainPurview": {"Domain", "DomainId"},
 }  # fmt: skip
 INTEGERS = {"Offset", "Limit", "GroupId", "DomainId", "MX", "TTL", "Weight", "RecordId"}
 
@@ -97,14 +124,30 @@ class FakeDomain:
     name: str
     records: dict[int, FakeRecord] = field(default_factory=dict)
     created_on: str = field(default_factory=_now)
+    grade: str = "DP_FREE"
+    balance: int | None = None  # overrides the plan's "DNS balance" count
+
+    @property
+    def plan(self) -> Plan:
+        plan = PLANS[self.grade]
+        return plan if self.balance is None else replace(plan, balance=self.balance)
+
+    def purview(self) -> list[dict[str, str]]:
+        """``PurviewInfo`` items as DescribeDomainPurview lists them (English: the SDK asks en-US)."""
+        plan = self.plan
+        items = [("URL Forward", "10"), ("NS record count", "1999"), ("AAAA record count", "1999"),
+                 ("SRV record count", "1999"), ("domain alias count", "10"), ("max sub domain level", "12"),
+                 (BALANCE_PURVIEW, str(plan.balance)), (TTL_PURVIEW, str(plan.min_ttl))]  # fmt: skip
+        return [{"Name": name, "Value": value} for name, value in items]
 
     def item(self) -> dict[str, Any]:
         """A ``DomainListItem`` with exactly its documented fields."""
         return {
             "DomainId": self.domain_id, "Name": self.name, "Status": "ENABLE", "TTL": 600,
-            "CNAMESpeedup": "DISABLE", "DNSStatus": "", "Grade": "DP_FREE", "GroupId": 1,
+            "CNAMESpeedup": "DISABLE", "DNSStatus": "", "Grade": self.grade, "GroupId": 1,
             "SearchEnginePush": "NO", "Remark": "", "Punycode": self.name,
-            "EffectiveDNS": [ns.rstrip(".") for ns in DEFAULT_NS], "GradeLevel": 2, "GradeTitle": "免费版",
+            "EffectiveDNS": [ns.rstrip(".") for ns in DEFAULT_NS], "GradeLevel": self.plan.level,
+            "GradeTitle": self.plan.title,
             "IsVip": "NO", "VipStartAt": "0000-00-00 00:00:00", "VipEndAt": "0000-00-00 00:00:00",
             "VipAutoRenew": "DEFAULT", "RecordCount": len(self.records), "CreatedOn": self.created_on,
             "UpdatedOn": self.created_on, "Owner": "owner@example.com", "TagList": [],
@@ -138,6 +181,8 @@ def _check_value(rtype: str, value: str) -> None:
             ok = False
     elif rtype in HOST_TYPES:
         ok = all(_LABEL.match(label) for label in value.lower().rstrip(".").split("."))
+    elif rtype == "TXT" and len(value) > TXT_MAX:
+        raise ApiError("InvalidParameter.RecordValueLengthInvalid", f"The TXT value exceeds {TXT_MAX}.")
     if not ok:
         raise ApiError("InvalidParameter.RecordValueInvalid", f"The record value {value!r} is invalid.")
 
@@ -159,9 +204,9 @@ class FakeAccount:
         self._ids += 1
         return self._ids
 
-    def add_domain(self, name: str, default_ns: bool = True) -> FakeDomain:
+    def add_domain(self, name: str, default_ns: bool = True, grade: str = "DP_FREE") -> FakeDomain:
         with self.lock:
-            domain = FakeDomain(self.next_id(), name.lower().rstrip("."))
+            domain = FakeDomain(self.next_id(), name.lower().rstrip("."), grade=grade)
             for ns in DEFAULT_NS if default_ns else ():
                 rid = self.next_id()
                 domain.records[rid] = FakeRecord(rid, "@", "NS", ns, ttl=86400, default_ns=True)
@@ -207,6 +252,9 @@ class FakeAccount:
         info = {"DomainTotal": len(matched), "AllTotal": total, "MineTotal": total, **counts}
         return {"DomainCountInfo": info, "DomainList": [d.item() for d in page]}
 
+    def do_describe_domain_purview(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"PurviewList": self.domain(p).purview()}
+
     def do_describe_record_list(self, p: dict[str, Any]) -> dict[str, Any]:
         domain = self.domain(p)
         offset, limit = p.get("Offset") or 0, p.get("Limit") or 100
@@ -234,7 +282,7 @@ class FakeAccount:
         }
         return {"RecordCountInfo": info, "RecordList": [r.item() for r in page]}
 
-    def _record_from(self, p: dict[str, Any], base: FakeRecord) -> FakeRecord:
+    def _record_from(self, p: dict[str, Any], base: FakeRecord, plan: Plan) -> FakeRecord:
         """Validate the fields CreateRecord and ModifyRecord share and apply them to ``base``."""
         for name in ("RecordType", "RecordLine", "Value"):
             if p.get(name) in (None, "") and not (name == "RecordLine" and p.get("RecordLineId")):
@@ -249,7 +297,7 @@ class FakeAccount:
         if rtype == "MX" and not (isinstance(p.get("MX"), int) and 0 <= p["MX"] <= 65535):
             raise ApiError("InvalidParameter.MxInvalid", "The MX priority is invalid.")
         ttl = p.get("TTL") if p.get("TTL") is not None else base.ttl
-        if not 1 <= ttl <= 604800:
+        if not max(1, plan.min_ttl) <= ttl <= 604800:
             raise ApiError("LimitExceeded.RecordTtlLimit", "The TTL of the record exceeds the limit.")
         remark = p["Remark"] if p.get("Remark") is not None else base.remark
         if len(remark) > 200:
@@ -268,10 +316,19 @@ class FakeAccount:
                     and _same_value(record.type, other.value, record.value)):  # fmt: skip
                 raise ApiError("InvalidParameter.DomainRecordExist", "The record already exists.")
 
+    def _refuse_over_balance(self, domain: FakeDomain, record: FakeRecord) -> None:
+        same = [o for o in domain.records.values() if o.record_id != record.record_id
+                and o.name.lower() == record.name.lower() and o.type == record.type
+                and o.line == record.line and o.status == "ENABLE"]  # fmt: skip
+        if record.status == "ENABLE" and len(same) >= domain.plan.balance:
+            raise ApiError("LimitExceeded.SubdomainRollLimit", "The number of records of the subdomain"
+                           " exceeds the limit of the domain's plan.")  # fmt: skip
+
     def do_create_record(self, p: dict[str, Any]) -> dict[str, Any]:
         domain = self.domain(p)
-        record = self._record_from(p, FakeRecord(self.next_id(), "@", "A", ""))
+        record = self._record_from(p, FakeRecord(self.next_id(), "@", "A", ""), domain.plan)
         self._refuse_duplicate(domain, record)
+        self._refuse_over_balance(domain, record)
         domain.records[record.record_id] = record
         return {"RecordId": record.record_id}
 
@@ -283,8 +340,9 @@ class FakeAccount:
 
     def do_modify_record(self, p: dict[str, Any]) -> dict[str, Any]:
         domain = self.domain(p)
-        record = self._record_from(p, self._existing(domain, p))
+        record = self._record_from(p, self._existing(domain, p), domain.plan)
         self._refuse_duplicate(domain, record)
+        self._refuse_over_balance(domain, record)
         domain.records[record.record_id] = record
         return {"RecordId": record.record_id}
 

@@ -12,22 +12,10 @@ import pytest
 
 from dnsd.cli.main import main
 from dnsd.store.zonestore import ZoneStore
-from tests.sync.conftest import MARK, SECRET_ID, SECRET_KEY, ZONE, managed, put
+from tests.sync.conftest import MARK, ZONE, managed, put
 from tests.sync.fake_dnspod import FakeDnspod
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, fake: FakeDnspod, db_url: str) -> dict[str, str]:
-    values = {
-        "TENCENTCLOUD_SECRET_ID": SECRET_ID, "TENCENTCLOUD_SECRET_KEY": SECRET_KEY,
-        "DNSD_DATABASE_URL": db_url, "DNSD_DNSPOD_ENDPOINT": fake.endpoint, "DNSD_DNSPOD_PROTOCOL": "http",
-        "DNSD_DNSPOD_RATE": "0", "DNSD_INSTANCE_ID": "test",
-    }  # fmt: skip
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -43,23 +31,29 @@ def test_plan_then_apply_then_status(
     fake.add_record(ZONE, "legacy", "A", "198.51.100.7")
     put(store, "legacy", "A", pool="legacy-ingress")
     code, out, _ = run(capsys, "sync", "dnspod")
-    assert code == 0 and fake.calls["CreateRecord"] == 0
-    assert f"zone {ZONE}: planned - 2 create, 0 update, 0 delete, 1 conflict" in out
+    assert code == 4 and fake.calls["CreateRecord"] == 0  # 4: a conflict remains
+    assert f"zone {ZONE}: planned - 3 create, 0 update, 0 delete, 1 conflict" in out
     rows = [line.split() for line in out.splitlines()]
     assert ["create", "www", "A", "300", "203.0.113.10", "new", "value"] in rows
-    assert ["conflict", "legacy", "A", "-", "10.0.1.1", "held", "by", "unmanaged"] in rows
+    assert ["create", "legacy", "A", "300", "10.0.1.1", "new", "value"] in rows
+    assert any(r[:4] == ["conflict", "legacy", "A", "-"] and "console" in r for r in rows)
     assert any("A 198.51.100.7 (id" in line for line in out.splitlines())
     code, out, _ = run(capsys, "sync", "dnspod", "--json")
     (plan,) = json.loads(out)["zones"]
-    assert [c["new"]["value"] for c in plan["creates"]] == ["203.0.113.10", "203.0.113.11"]
+    assert [c["new"]["value"] for c in plan["creates"]] == ["10.0.1.1", "203.0.113.10", "203.0.113.11"]
     assert plan["conflicts"][0]["held"][0]["value"] == "198.51.100.7"
+    assert plan["conflicts"][0]["kind"] == "shared"
     code, out, _ = run(capsys, "sync", "dnspod", "--apply")
-    assert code == 0 and "create: done" in out and len(managed(fake)) == 2
+    assert code == 4 and "create: done" in out and len(managed(fake)) == 3
+    assert "applied, in sync except 1 conflict" in out
+    code, out, _ = run(capsys, "sync", "dnspod", "--apply")
+    assert code == 4 and f"zone {ZONE}: in sync except 1 conflict - 0 create" in out
+    assert "in-sync" not in out
     code, out, _ = run(capsys, "sync", "status")
-    assert code == 0 and f"dnspod    {ZONE}" in out and "applied" in out
+    assert code == 0 and f"dnspod    {ZONE}" in out and "in-sync" in out
     code, out, _ = run(capsys, "--json", "sync", "status")
     (status,) = json.loads(out)["statuses"]
-    assert (status["result"], status["creates"], status["conflicts"]) == ("applied", 2, 1)
+    assert (status["result"], status["creates"], status["conflicts"]) == ("in-sync", 0, 1)
 
 
 def test_refused_plan_exits_3_and_force_applies(
@@ -101,3 +95,18 @@ def test_the_module_runs_as_a_subprocess(
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert managed(fake) == [("www", "A", "192.0.2.1", 300)]
+
+
+def test_a_refused_plan_is_approved_once_from_the_cli(
+    store: ZoneStore, zone: str, fake: FakeDnspod, env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(10):
+        fake.add_record(ZONE, f"h{i}", "A", f"192.0.2.{i}", Remark=MARK)
+    code, out, _ = run(capsys, "sync", "dnspod", "--apply")
+    assert code == 3 and f"dnsd sync approve --zone {ZONE}" in out
+    code, out, _ = run(capsys, "sync", "approve", "--zone", ZONE)
+    assert code == 0 and "approved" in out
+    code, out, _ = run(capsys, "sync", "dnspod", "--apply")
+    assert code == 0 and managed(fake) == []
+    code, _, err = run(capsys, "sync", "approve", "--zone", ZONE)
+    assert code != 0 and "nothing to approve" in err

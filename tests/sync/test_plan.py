@@ -93,10 +93,13 @@ def test_unmarked_records_conflict_and_adopt_takes_them_over() -> None:
     held = [remote(1, "www", "192.0.2.1", remark=""), remote(2, "api", "198.51.100.1", remark="by hand"),
             remote(3, "other", "198.51.100.7", remark="")]  # fmt: skip
     plan = plan_zone(desired, held, M)
-    assert not plan.changes
-    assert sorted((c.subdomain, c.rtype, [r.id for r in c.held]) for c in plan.conflicts) == [
-        ("api", "CNAME", [2]), ("www", "A", [1]),
-    ]  # fmt: skip
+    # www A is shared: the console's 192.0.2.1 is what dnsd wants too, dnsd adds its 192.0.2.2.
+    assert [(c.action, c.subdomain, c.new.value if c.new else "") for c in plan.changes] == [
+        ("create", "www", "192.0.2.2")
+    ]
+    assert [(c.subdomain, c.rtype, c.kind, [r.id for r in c.held]) for c in plan.conflicts] == [
+        ("api", "CNAME", "exclusive", [2]),
+    ]
     adopted = plan_zone(desired, held, M, adopt=True)
     assert [(c.action, c.subdomain, c.rtype) for c in adopted.changes] == [
         ("delete", "api", "A"), ("update", "www", "A"), ("create", "api", "CNAME"), ("create", "www", "A"),
@@ -123,3 +126,28 @@ def test_safety_limit() -> None:
     assert four.unsafe(limits) is not None and "4 of 10" in str(four.unsafe(limits))
     small = plan_zone(DesiredZone(Z, ()), held[:9], M)
     assert len(small.deletes) == 9 and small.unsafe(limits) is None  # fewer than 10 managed: no brake
+
+
+def test_a_shared_rrset_moves_dnsd_values_and_reports_the_console_value() -> None:
+    """Issue 11 (2): a pool move inside an RRset shared with a console record. dnsd's own values
+    move (they were frozen before); the console value is served next to them: a loud conflict."""
+    moved = DesiredZone(Z, (spec("www", "198.51.100.10"), spec("www", "198.51.100.11")))
+    held = [remote(1, "www", "203.0.113.10"), remote(2, "www", "203.0.113.11"),
+            remote(3, "www", "203.0.113.99", remark="")]  # fmt: skip
+    plan = plan_zone(moved, held, M)
+    assert sorted((c.action, c.old.value if c.old else "", c.new.value if c.new else "")
+                  for c in plan.changes) == [("update", "203.0.113.10", "198.51.100.10"),
+                                             ("update", "203.0.113.11", "198.51.100.11")]  # fmt: skip
+    (conflict,) = plan.conflicts
+    assert conflict.kind == "shared" and [r.value for r in conflict.held] == ["203.0.113.99"]
+    assert "203.0.113.99" in conflict.describe() and "served next to dnsd's values" in conflict.describe()
+
+
+def test_an_exclusive_conflict_names_the_frozen_values() -> None:
+    desired = DesiredZone(Z, (spec("www", "198.51.100.10"),))
+    held = [remote(1, "www", "203.0.113.10"), remote(2, "www", "web.example.net.", "CNAME", remark="")]
+    plan = plan_zone(desired, held, M)
+    (conflict,) = plan.conflicts
+    assert not plan.changes and conflict.kind == "exclusive" and [r.id for r in conflict.frozen] == [1]
+    assert "dnsd's records still serve 203.0.113.10" in conflict.describe()
+    assert "dnsd wants 198.51.100.10, not published" in conflict.describe()

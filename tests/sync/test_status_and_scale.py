@@ -34,11 +34,14 @@ def test_api_calls_of_a_sync_of_1000_records(
         put(store, f"svc{i}", "A", pool="istio-ingressgateway")
     (first,) = runner_for(apply=True).run()
     assert first.result == "applied" and len(managed(fake)) == 1000
-    assert dict(fake.calls) == {"DescribeDomainList": 1, "DescribeRecordList": 1, "CreateRecord": 1000}
+    assert dict(fake.calls) == {
+        "DescribeDomainList": 1, "DescribeDomainPurview": 1, "DescribeRecordList": 1, "CreateRecord": 1000,
+    }  # fmt: skip
     fake.calls.clear()
     (second,) = runner_for(apply=True).run()
     assert second.result == "in-sync" and dict(fake.calls) == {
         "DescribeDomainList": 1,
+        "DescribeDomainPurview": 1,
         "DescribeRecordList": 1,
     }
     assert len(fake.records(ZONE, default_ns=True)) == 1002

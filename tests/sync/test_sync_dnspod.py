@@ -80,7 +80,7 @@ def test_second_apply_plans_nothing(
     (again,) = runner_for(apply=True).run()
     assert again.result == "in-sync" and again.plan is not None and again.plan.unchanged == len(EXPECTED)
     assert writes(fake) == 0
-    assert dict(fake.calls) == {"DescribeDomainList": 1, "DescribeRecordList": 1}
+    assert dict(fake.calls) == {"DescribeDomainList": 1, "DescribeDomainPurview": 1, "DescribeRecordList": 1}
 
 
 def ids(fake: FakeDnspod) -> dict[tuple[str, str, str], int]:
@@ -163,8 +163,10 @@ def test_conflicts_are_left_alone_unless_adopt(
     put(store, "free", "A", ["192.0.2.8"])
     (report,) = runner_for(apply=True).run()
     assert report.plan is not None
-    assert sorted((c.subdomain, c.rtype) for c in report.plan.conflicts) == [("api", "A"), ("www", "A")]
-    assert managed(fake) == [("free", "A", "192.0.2.8", 300)]
+    # api: the console's CNAME excludes dnsd's A. www: shared; the console holds a value dnsd
+    # wants too (not created twice), dnsd adds its other one.
+    assert [(c.subdomain, c.rtype, c.kind) for c in report.plan.conflicts] == [("api", "A", "exclusive")]
+    assert managed(fake) == [("free", "A", "192.0.2.8", 300), ("www", "A", "203.0.113.11", 300)]
     assert fake.records(ZONE)[:2] == [www, api]  # untouched
     (adopted,) = runner_for(apply=True, adopt=True).run()
     assert adopted.result == "applied" and adopted.plan is not None and not adopted.plan.conflicts
@@ -302,3 +304,55 @@ def test_network_errors_are_retried_then_reported(
     assert info.value.code == "ClientNetworkError" and not info.value.auth_failure
     status = statuses.get_sync_status("dnspod", ZONE)
     assert status is not None and status.result == "error" and "ClientNetworkError" in status.message
+
+
+def test_a_create_answered_rate_limited_that_happened_counts_as_done(
+    store: ZoneStore, zone: str, fake: FakeDnspod, runner_for: RunnerFactory
+) -> None:
+    """Issue 11 (4): DNSPod made the record but answered RequestLimitExceeded; the retry meets
+    InvalidParameter.DomainRecordExist, looks the record up and counts the create as done."""
+    put(store, "www", "A", ["192.0.2.1"])
+    fake.fail("CreateRecord", code="RequestLimitExceeded", message="Too many requests.", execute=True)
+    (report,) = runner_for(apply=True).run()
+    assert report.result == "applied", report.message
+    assert report.outcome is not None and len(report.outcome.done) == 1 and not report.outcome.failed
+    assert managed(fake) == [("www", "A", "192.0.2.1", 300)] and fake.calls["CreateRecord"] == 2
+
+
+def test_txt_values_are_sent_as_text_and_over_long_ones_refused_at_plan_time(
+    store: ZoneStore, zone: str, fake: FakeDnspod, runner_for: RunnerFactory
+) -> None:
+    """Issue 11 (5): every TXT value goes as its text (no quotes or backslashes added, also when
+    it holds a quote); a value DNSPod cannot hold is skipped with the reason, not failed each run."""
+    put(store, "q", "TXT", ['"say \\"hi\\" to c:\\\\dir"'])
+    put(store, "plain", "TXT", ['"v=spf1" " -all"'])
+    put(store, "long", "TXT", [" ".join(f'"{"x" * 200}"' for _ in range(3))])  # 600 characters
+    for _ in range(2):
+        (report,) = runner_for(apply=True).run()
+        assert report.plan is not None
+        assert [(s.name, s.reason) for s in report.plan.skipped] == [
+            (f"long.{ZONE}", "TXT value is 600 characters; DNSPod takes at most 512")
+        ]
+        assert report.outcome is None or not report.outcome.failed
+    assert managed(fake) == [("plain", "TXT", "v=spf1 -all", 300), ("q", "TXT", 'say "hi" to c:\\dir', 300)]
+    assert report.result == "in-sync"
+
+
+def test_a_pool_move_moves_dnsd_values_in_an_rrset_shared_with_the_console(
+    store: ZoneStore, zone: str, fake: FakeDnspod, runner_for: RunnerFactory
+) -> None:
+    """Issue 11 (2): dnsd's own values at www move with the pool although a console record shares
+    the RRset; the console value is reported on every run (a conflict, never silent)."""
+    put(store, "www", "A", pool="istio-ingressgateway")
+    runner_for(apply=True).run()
+    console = fake.add_record(ZONE, "www", "A", "203.0.113.99")
+    store.update_pool("istio-ingressgateway", "test", external_addresses=["198.51.100.10", "198.51.100.11"])
+    (moved,) = runner_for(apply=True).run()
+    assert moved.result == "applied" and moved.plan is not None
+    www = sorted((r.value, r.remark) for r in fake.records(ZONE) if r.name == "www")
+    assert www == [("198.51.100.10", MARK), ("198.51.100.11", MARK), ("203.0.113.99", "")]
+    (conflict,) = moved.plan.conflicts
+    assert conflict.kind == "shared" and [r.record_id for r in [console]] == [conflict.held[0].id]
+    assert "203.0.113.99" in moved.message
+    (again,) = runner_for(apply=True).run()
+    assert again.result == "in-sync" and again.plan is not None and len(again.plan.conflicts) == 1

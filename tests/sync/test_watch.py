@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -9,10 +10,13 @@ from contextlib import contextmanager
 
 import pytest
 
+from api.app import create_app
+from dnsd.config import Settings
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.runner import SyncRunner, ZoneReport
 from dnsd.sync.watch import Watcher
-from tests.sync.conftest import ZONE, RunnerFactory, managed, put
+from tests.api.harness import TestClient, bearer
+from tests.sync.conftest import MARK, ZONE, RunnerFactory, managed, put
 from tests.sync.fake_dnspod import FakeDnspod
 
 Seen = list[tuple[str, list[ZoneReport]]]
@@ -119,3 +123,35 @@ def test_watch_without_apply_writes_nothing(
         put(store, "www", "A", ["192.0.2.1"])
         wait_for(lambda: any(r.result == "planned" for _, reports in seen for r in reports), "a plan")
     assert fake.records(ZONE) == [] and fake.calls["CreateRecord"] == 0
+
+
+def test_a_refused_plan_in_watch_mode_is_visible_and_can_be_approved(
+    db_url: str, store: ZoneStore, zone: str, fake: FakeDnspod, runner_for: RunnerFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    """Issue 11 (3): refused on every cycle, but warned once, shown by GET /sync/status and the
+    metric dnsd_sync_blocked, with how to approve; POST /sync/approve lets the next sync apply it."""
+    for i in range(10):
+        fake.add_record(ZONE, f"h{i}", "A", f"192.0.2.{i}", Remark=MARK)  # managed, not wanted any more
+    admin = store.create_token("ops", "write")[1]  # write, no zone list: admin
+    caplog.set_level(logging.INFO, logger="dnsd.sync.watch")
+    with (
+        watching(runner_for(apply=True), store, reconcile_every=0.1) as seen,
+        TestClient(create_app(Settings(database_url=db_url))) as client,
+    ):
+        wait_for(
+            lambda: sum(1 for _, reports in seen for r in reports if r.result == "refused") >= 3, "3 runs"
+        )
+        warnings = [r for r in caplog.records if r.levelno == logging.WARNING and "refused" in r.message]
+        assert len(warnings) == 1 and "dnsd sync approve --zone hello-web.com" in warnings[0].message
+        (item,) = client.get("/sync/status", headers=bearer(admin)).json()["items"]
+        assert item["result"] == "refused" and "POST /sync/approve?zone=hello-web.com" in item["message"]
+        metrics = client.get("/metrics").text
+        assert 'dnsd_sync_blocked{reason="safety-limit",zone="hello-web.com"} 1.0' in metrics
+        answer = client.post("/sync/approve", params={"zone": ZONE}, headers=bearer(admin))
+        assert answer.status_code == 200 and answer.json()["result"] == "approved"
+        wait_for(lambda: managed(fake) == [], "the approved plan applied")
+        wait_for(lambda: "dnsd_sync_blocked{" not in client.get("/metrics").text, "the metric cleared")
+        again = client.post("/sync/approve", params={"zone": ZONE}, headers=bearer(admin))
+        assert again.status_code == 409
+    assert any("no longer refused" in r.message for r in caplog.records)
