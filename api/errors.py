@@ -9,10 +9,12 @@ and never build error responses themselves. Bodies follow FastAPI's conventions:
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.schemas import ConflictOut, ErrorOut, NotFoundOut
@@ -129,7 +131,39 @@ async def _handle(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with what JSON cannot carry made printable: NaN and the infinities (which
+    Python's JSON parser accepts) become their names, bytes become text, other objects ``str``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", errors="backslashreplace")
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def validation_items(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """FastAPI's 422 items (``loc``, ``msg``, ``type``, ``input``, ``ctx``), each fit for JSON.
+
+    The default rendering echoes the offending input as is, and fails (500) when that input is
+    ``NaN`` or undecodable bytes; here it is made printable instead.
+    """
+    return [{k: json_safe(v) for k, v in item.items() if k != "url"} for item in exc.errors()]
+
+
+async def _handle_validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": validation_items(exc)}, status_code=422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register :func:`error_response` for every error class the API maps."""
+    """Register :func:`error_response` for every error class the API maps, and the 422 of
+    FastAPI's own request validation (:func:`validation_items`)."""
     app.add_exception_handler(DnsdError, _handle)
     app.add_exception_handler(ApiError, _handle)
+    app.add_exception_handler(RequestValidationError, _handle_validation)
