@@ -19,7 +19,7 @@ from dnsd import __version__
 from dnsd.config import Settings
 from dnsd.domain.records import TtlLimits
 from dnsd.metrics import make_registry
-from dnsd.store.engine import make_engine
+from dnsd.store.engine import engine_from
 from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.api")
@@ -41,7 +41,7 @@ def create_app(
     owned = store is None
     if store is None:
         limits = TtlLimits(settings.ttl_floor, settings.ttl_ceiling)
-        store = ZoneStore(make_engine(settings.database_url), limits)
+        store = ZoneStore(engine_from(settings), limits)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 
 from api.schemas import ConflictOut, ErrorOut, NotFoundOut
 from dnsd.domain.errors import Conflict, DnsdError, InvalidInput, NotFound, Reason, StoreUnavailable
+from dnsd.store.base import SCHEMA_MISSING, SchemaMissing
 from dnsd.store.bulk import BulkConflict
 
 log = logging.getLogger("dnsd.api")
@@ -84,13 +85,22 @@ def _message(exc: Exception) -> dict[str, Any]:
     return {"message": str(exc)}
 
 
+UNAVAILABLE = "database unavailable"
+
+
+def _unavailable(exc: StoreUnavailable) -> dict[str, Any]:
+    """Only that the database is away: the driver's words name its host and port, which are
+    the operator's business (they go to the log, see :func:`_handle`), not a client's."""
+    return {"message": SCHEMA_MISSING if isinstance(exc, SchemaMissing) else UNAVAILABLE}
+
+
 # Most specific first: the first class the error is an instance of decides.
 _STATUS: tuple[tuple[type[Exception], int, Callable[[Any], Any]], ...] = (
     (InvalidInput, 422, _invalid),
     (NotFound, 404, _not_found),
     (BulkConflict, 409, _bulk_conflict),
     (Conflict, 409, _conflict),
-    (StoreUnavailable, 503, _message),
+    (StoreUnavailable, 503, _unavailable),
     (NotReady, 503, _message),
     (Unauthenticated, 401, _message),
     (Forbidden, 403, _message),

@@ -17,7 +17,7 @@ from typing import Any
 from dnsd.config import Settings
 from dnsd.domain.records import TtlLimits
 from dnsd.server.reload import with_env_file
-from dnsd.store.engine import make_engine
+from dnsd.store.engine import engine_from
 from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.serve")
@@ -65,7 +65,7 @@ async def serve(settings: Settings, *, api: bool = True, dns: bool = True) -> No
     from dnsd.server.run import DnsServer, serve_dns
     from dnsd.server.state import ServerState
 
-    store = ZoneStore(make_engine(settings.database_url), TtlLimits(settings.ttl_floor, settings.ttl_ceiling))
+    store = ZoneStore(engine_from(settings), TtlLimits(settings.ttl_floor, settings.ttl_ceiling))
     state = ServerState()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

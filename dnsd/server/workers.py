@@ -27,7 +27,7 @@ RESTART_DELAY = 1.0
 
 def _worker(settings_fields: dict[str, Any], port: int, ready: Connection) -> None:
     from dnsd.logs import setup_logging
-    from dnsd.store.engine import make_engine
+    from dnsd.store.engine import engine_from
     from dnsd.store.zonestore import ZoneStore
 
     settings = Settings(**settings_fields)
@@ -37,7 +37,7 @@ def _worker(settings_fields: dict[str, Any], port: int, ready: Connection) -> No
         ready.send(server.port)
         ready.close()
 
-    store = ZoneStore(make_engine(settings.database_url))
+    store = ZoneStore(engine_from(settings))
     run_dns(settings, store, port=port, reuse_port=True, on_ready=on_ready)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from dnsd.domain.changes import RRLine
@@ -134,6 +135,8 @@ class StoreBase:
             if mapped is None:
                 raise
             raise mapped from exc
+        except PoolTimeout as exc:  # every pooled connection is stuck (a hung database)
+            raise StoreUnavailable(f"database unavailable: {one_line(exc)}") from exc
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -154,6 +157,8 @@ class StoreBase:
             if mapped is None:
                 raise
             raise mapped from exc
+        except PoolTimeout as exc:
+            raise StoreUnavailable(f"database unavailable: {one_line(exc)}") from exc
         for change in committed:
             log_change(change)
 
