@@ -30,7 +30,7 @@ class ApiError(Exception):
 
 
 class Unauthenticated(ApiError):
-    """No bearer token, or one that is unknown or revoked (401)."""
+    """No bearer token, or one that is unknown, revoked or expired (401)."""
 
 
 class Forbidden(ApiError):
@@ -120,7 +120,7 @@ def error_response(exc: Exception) -> JSONResponse:
 
 
 _DOCUMENTED: dict[int, tuple[type[Any], str]] = {
-    401: (ErrorOut, "no bearer token, or an unknown or revoked one"),
+    401: (ErrorOut, "no bearer token, or an unknown, revoked or expired one"),
     403: (ErrorOut, "the token's scope does not cover this"),
     404: (NotFoundOut, "a zone, pool or record named in the request does not exist"),
     409: (ConflictOut, "clashes with existing data; `holder` names the owner holding the name"),

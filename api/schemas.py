@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dnsd.domain.changes import Change, ZoneChange
+from dnsd.domain.changes import Change, Token, ZoneChange
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
 from dnsd.domain.zones import Zone
@@ -246,6 +246,24 @@ class ChangeList(BaseModel):
 
 class Status(BaseModel):
     status: str
+
+
+class TokenOut(BaseModel):
+    name: str
+    scope: Literal["read", "write"]
+    zones: list[str] = Field(description="the zones a write token may change; empty: every zone (admin)")
+    created_at: dt.datetime | None
+    expires_at: dt.datetime | None = Field(description="from then on the token gets 401; null: never")
+
+    @classmethod
+    def of(cls, actor: str, token: Token | None) -> TokenOut:
+        if token is None:  # dev mode: no token, every request is the admin
+            return cls(name=actor, scope="write", zones=[], created_at=None, expires_at=None)
+        scope: Literal["read", "write"] = "write" if token.scope == "write" else "read"
+        return cls(
+            name=token.name, scope=scope, zones=list(token.zones), created_at=token.created_at,
+            expires_at=token.expires_at,
+        )  # fmt: skip
 
 
 class Message(BaseModel):
