@@ -30,8 +30,11 @@ def test_parse_expiry(text: str, expected: dt.datetime) -> None:
     assert parse_expiry(text, NOW) == expected
 
 
-@pytest.mark.parametrize(("text", "says"), [("30x", "is not a duration"), ("soon", "is not a duration"),
-                                            ("", "is not a duration"), ("2026-12-01", "not in the future")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [("30x", "is not a duration"), ("soon", "is not a duration"), ("", "is not a duration"),
+     ("2026-12-01", "not in the future")],
+)  # fmt: skip
 def test_bad_expiry_names_the_field(text: str, says: str) -> None:
     with pytest.raises(InvalidInput) as info:
         parse_expiry(text, NOW)
