@@ -130,3 +130,21 @@ def test_json_nan_and_infinity_are_422_naming_the_field(
     assert item["loc"] == loc
     assert item["input"] == shown
     assert seeded.get("/records").json()["total"] == 0
+
+
+def test_bad_secondaries_are_422_naming_each_entry(seeded: TestClient) -> None:
+    changes = len(seeded.get("/changes").json()["items"])
+    body = {**BIG_ZONE, "secondaries": ["10.0.0.1:53", "", "; rm -rf /", "::1"]}
+    r = seeded.post("/zones", json=body)
+    assert r.status_code == 422, r.text
+    assert locs(r) == [["body", "secondaries", 1], ["body", "secondaries", 2]]
+    assert "address[:port]" in r.json()["detail"][1]["msg"]
+    r = seeded.patch("/zones/hello-web.com", json={"secondaries": ["2001:db8::1:5300"]})
+    assert r.status_code == 200, r.text  # an IPv6 address without brackets has no port
+    r = seeded.patch("/zones/hello-web.com", json={"secondaries": ["192.0.2.1:99999", "[2001:db8::1]:5300"]})
+    assert r.status_code == 422 and locs(r) == [["body", "secondaries", 0]]
+    assert seeded.get("/zones/hello-web.com").json()["secondaries"] == ["2001:db8::1:5300"]
+    assert seeded.get("/zones/big.example").status_code == 404
+    assert len(seeded.get("/changes").json()["items"]) == changes + 1
+    good = {**BIG_ZONE, "secondaries": ["10.0.0.1:53", "::1", "[2001:db8::53]:5300"]}
+    assert seeded.post("/zones", json=good).json()["secondaries"] == good["secondaries"]

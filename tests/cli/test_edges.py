@@ -61,3 +61,16 @@ def test_token_expiry_is_set_listed_and_checked(dnsd: Dnsd, store: ZoneStore) ->
     bad = dnsd("token", "create", "late", "--scope", "read", "--expires", "soon", expect=2)
     assert "expires: 'soon' is not a duration (30d, 12h, 90m, 2w) or an ISO 8601 date" in bad.err
     assert [t.name for t in store.list_tokens()] == ["ci", "dated", "forever"]
+
+
+def test_zone_add_takes_secondaries_and_refuses_bad_ones(dnsd: Dnsd, store: ZoneStore) -> None:
+    ns = ("--ns", "ns1.hello-web.com")
+    bad = dnsd("zone", "add", "hello-web.com", *ns, "--secondary", "10.0.0.1:53", "--secondary", "; rm -rf /",
+               expect=2)  # fmt: skip
+    assert "  secondaries.1: '; rm -rf /' is not an address[:port]" in bad.err
+    assert store.list_zones() == []
+    zone = dnsd.json(
+        "zone", "add", "hello-web.com", *ns, "--secondary", "10.0.0.1:53", "--secondary", "[::1]:5300"
+    )
+    assert zone["secondaries"] == ["10.0.0.1:53", "[::1]:5300"]
+    assert store.get_zone("hello-web.com").secondaries == ("10.0.0.1:53", "[::1]:5300")
