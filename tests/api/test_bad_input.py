@@ -148,3 +148,13 @@ def test_bad_secondaries_are_422_naming_each_entry(seeded: TestClient) -> None:
     assert len(seeded.get("/changes").json()["items"]) == changes + 1
     good = {**BIG_ZONE, "secondaries": ["10.0.0.1:53", "::1", "[2001:db8::53]:5300"]}
     assert seeded.post("/zones", json=good).json()["secondaries"] == good["secondaries"]
+
+
+@pytest.mark.parametrize("name", ["☃.hello-web.com", "xn--zz.hello-web.com", "a\u200bb.hello-web.com"])
+def test_names_idna_2008_refuses_are_422_and_never_stored(seeded: TestClient, name: str) -> None:
+    r = seeded.post("/records", json=record(name))
+    assert r.status_code == 422, r.text
+    assert locs(r) == [["body", "name"]]
+    assert seeded.get("/records").json()["total"] == 0
+    r = seeded.post("/records", json=record("bücher.hello-web.com"))
+    assert r.status_code == 201 and r.json()["name"] == "xn--bcher-kva.hello-web.com"
