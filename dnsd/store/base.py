@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
@@ -135,7 +135,7 @@ class StoreBase:
             if mapped is None:
                 raise
             raise mapped from exc
-        except PoolTimeout as exc:  # every pooled connection is stuck (a hung database)
+        except (PoolTimeout, DisconnectionError) as exc:  # pooled connections stuck or dead (hung database)
             raise StoreUnavailable(f"database unavailable: {one_line(exc)}") from exc
 
     @contextmanager
@@ -157,7 +157,7 @@ class StoreBase:
             if mapped is None:
                 raise
             raise mapped from exc
-        except PoolTimeout as exc:
+        except (PoolTimeout, DisconnectionError) as exc:
             raise StoreUnavailable(f"database unavailable: {one_line(exc)}") from exc
         for change in committed:
             log_change(change)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from dnsd.config import Settings
+from dnsd.store.deadline import install_deadline
 
 WRITE_OPTION = "dnsd_write"
 _PASSWORD = re.compile(r"(://[^:/@]*:)[^@/]*@")
@@ -82,7 +83,9 @@ def make_engine(
     On PostgreSQL, connecting and each statement are bounded by the two timeouts (seconds, 0
     for none; see :func:`postgres_connect_args`), and so is the wait for a pooled connection,
     so a hung database makes callers fail (:class:`StoreUnavailable`) instead of waiting
-    forever. SQLite waits up to 30 s for another writer's lock, as before.
+    forever; with a statement timeout, a client-side deadline a little past it also covers a
+    server that stops answering on an open connection (:mod:`dnsd.store.deadline`). SQLite
+    waits up to 30 s for another writer's lock, as before.
     """
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
@@ -92,7 +95,13 @@ def make_engine(
     connect_args = postgres_connect_args(connect_timeout, statement_timeout) | kwargs.pop("connect_args", {})
     if connect_timeout > 0:
         kwargs.setdefault("pool_timeout", connect_timeout + statement_timeout)
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    if statement_timeout <= 0:
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    # past the server's statement_timeout with room to spare: only a server that answers
+    # nothing at all (not even the cancel) is cut off by the client
+    install_deadline(engine, statement_timeout + max(connect_timeout, 2.0))
+    return engine
 
 
 def engine_from(settings: Settings, *, statement_timeout: bool = True) -> Engine:
