@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from dnsd.config import Settings
 from dnsd.store.deadline import install_deadline
+
+if TYPE_CHECKING:  # the store imports no settings machinery (tests/store/test_imports.py)
+    from dnsd.config import Settings
 
 WRITE_OPTION = "dnsd_write"
 _PASSWORD = re.compile(r"(://[^:/@]*:)[^@/]*@")
