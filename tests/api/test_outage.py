@@ -6,12 +6,10 @@ statement timeout is checked on the real PostgreSQL with a lock another real con
 
 from __future__ import annotations
 
-import select
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -24,6 +22,7 @@ from dnsd.store.engine import engine_from
 from dnsd.store.zones import make_zone
 from dnsd.store.zonestore import ZoneStore
 from tests.api.harness import TestClient, bearer
+from tests.hung_db import FreezableProxy, proxied
 
 UNAVAILABLE = {"detail": {"message": "database unavailable"}}
 
@@ -62,65 +61,11 @@ def hung_port() -> Iterator[int]:
     server.close()
 
 
-class FreezableProxy:
-    """A TCP relay to the real PostgreSQL that can freeze: it then stops relaying on every open
-    connection and accepts new ones without ever answering, as a stopped server would."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.frozen = threading.Event()
-        self.stop = threading.Event()
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.server.settimeout(0.1)
-        self.port: int = self.server.getsockname()[1]
-        self.sockets: list[socket.socket] = [self.server]
-        self.threads = [threading.Thread(target=self._accept, daemon=True)]
-        self.threads[0].start()
-
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                client = self.server.accept()[0]
-            except TimeoutError:
-                continue
-            self.sockets.append(client)
-            if self.frozen.is_set():
-                continue  # held open, never answered
-            upstream = socket.create_connection(self.target)
-            self.sockets.append(upstream)
-            thread = threading.Thread(target=self._relay, args=(client, upstream), daemon=True)
-            self.threads.append(thread)
-            thread.start()
-
-    def _relay(self, a: socket.socket, b: socket.socket) -> None:
-        peers = {a: b, b: a}
-        while not self.stop.is_set():
-            if self.frozen.is_set():
-                time.sleep(0.05)
-                continue
-            readable, _, _ = select.select(list(peers), [], [], 0.05)
-            for sock in readable:
-                data = sock.recv(65536)
-                if not data:
-                    return
-                peers[sock].sendall(data)
-
-    def close(self) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(5)
-        for sock in self.sockets:
-            sock.close()
-
-
 @pytest.fixture
 def proxy(postgres_database: str) -> Iterator[tuple[FreezableProxy, str]]:
     """The proxy and the URL of the test database through it."""
-    parts = urlsplit(postgres_database)
-    relay = FreezableProxy((parts.hostname or "127.0.0.1", parts.port or 5432))
-    netloc = f"{parts.username}@127.0.0.1:{relay.port}" if parts.username else f"127.0.0.1:{relay.port}"
-    yield relay, urlunsplit(parts._replace(netloc=netloc))
-    relay.close()
+    with proxied(postgres_database) as pair:
+        yield pair
 
 
 @pytest.mark.postgres
