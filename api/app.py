@@ -14,12 +14,12 @@ from api.deps import AppContext, ReadyCheck
 from api.errors import install_error_handlers
 from api.metrics import RequestCounts, RequestMetrics
 from api.metrics import router as metrics_router
-from api.routes import bulk, changes, health, k8s, pools, records, sync, zones
+from api.routes import bulk, changes, health, k8s, pools, records, sync, token, zones
 from dnsd import __version__
 from dnsd.config import Settings
 from dnsd.domain.records import TtlLimits
 from dnsd.metrics import make_registry
-from dnsd.store.engine import make_engine
+from dnsd.store.engine import engine_from
 from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.blocked import BlockedCollector
@@ -43,7 +43,7 @@ def create_app(
     owned = store is None
     if store is None:
         limits = TtlLimits(settings.ttl_floor, settings.ttl_ceiling)
-        store = ZoneStore(make_engine(settings.database_url), limits, settings.serial_policy)
+        store = ZoneStore(engine_from(settings), limits, settings.serial_policy)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -66,7 +66,7 @@ def create_app(
     app.state.registry.register(counts)
     app.state.registry.register(BlockedCollector(SyncStatusStore(store.engine)))
     app.add_middleware(RequestMetrics, counts=counts)
-    for module in (bulk, records, zones, pools, changes, sync, k8s, health):
+    for module in (bulk, records, zones, pools, changes, sync, k8s, token, health):
         app.include_router(module.router)
     app.include_router(metrics_router)
     if settings.auth_disabled:

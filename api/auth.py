@@ -8,6 +8,7 @@ In dev mode (``settings.auth_disabled``) every request acts as the admin ``dev``
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated
@@ -18,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.deps import ContextDep
 from api.errors import Forbidden, Unauthenticated
 from dnsd.domain.changes import Token
+from dnsd.domain.expiry import iso
 from dnsd.domain.records import find_zone
 from dnsd.store.zonestore import ZoneStore
 
@@ -81,9 +83,11 @@ def authenticate(
         return Principal(DEV_ACTOR, None)
     if credentials is None:
         raise Unauthenticated("missing bearer token (Authorization: Bearer <token>)")
-    token = ctx.store.verify_token(credentials.credentials)
+    token = ctx.store.find_token(credentials.credentials)
     if token is None:
         raise Unauthenticated("unknown or revoked token")
+    if token.expires_at is not None and token.expired(dt.datetime.now(dt.UTC)):
+        raise Unauthenticated(f"token {token.name} expired at {iso(token.expires_at)}")
     return Principal(f"token:{token.name}", token)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import PayloadTooLarge, error_response
+from dnsd.domain.errors import InvalidInput, Reason
 
 MAX_BODY = 1024 * 1024  # 1 MiB: far above any real record or pool, far below harm
 
@@ -63,19 +64,47 @@ class JsonBodies:
     """ASGI middleware: read every request body as JSON, whatever ``Content-Type`` says.
 
     ``curl -d '{...}'`` declares ``application/x-www-form-urlencoded`` unless told otherwise,
-    and FastAPI would then not parse the JSON. This API takes no forms, so a body is JSON.
+    and FastAPI would then not parse the JSON; with no ``Content-Type`` at all it would hand the
+    raw bytes on. This API takes no forms, so a body is JSON, and JSON is UTF-8 (RFC 8259): a
+    body that is not is refused here (422 at ``body``, naming the first bad byte). Runs inside
+    :class:`BodyLimit`, so the body it reads is bounded.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            headers = [(k, v) for k, v in scope.get("headers", ()) if k != b"content-type"]
-            declared = [v for k, v in scope.get("headers", ()) if k == b"content-type"]
-            if declared and b"json" not in declared[0].lower():
-                scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        if body is None:
+            return  # the client went away before sending its body
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problem = f"is not UTF-8 ({exc.reason} at byte {exc.start}); send JSON encoded as UTF-8"
+            await error_response(InvalidInput([Reason("", f"the request body {problem}")]))(
+                scope, receive, send
+            )
+            return
+        headers = [(k, v) for k, v in scope.get("headers", ()) if k != b"content-type"]
+        declared = [v for k, v in scope.get("headers", ()) if k == b"content-type"]
+        if (declared and b"json" not in declared[0].lower()) or (body and not declared):
+            scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
+        await self.app(scope, _replay(body, receive), send)
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None when the client disconnects first."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

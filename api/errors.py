@@ -9,14 +9,17 @@ and never build error responses themselves. Bodies follow FastAPI's conventions:
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.schemas import ConflictOut, ErrorOut, NotFoundOut
 from dnsd.domain.errors import Conflict, DnsdError, InvalidInput, NotFound, Reason, StoreUnavailable
+from dnsd.store.base import SCHEMA_MISSING, SchemaMissing
 from dnsd.store.bulk import BulkConflict
 
 log = logging.getLogger("dnsd.api")
@@ -27,7 +30,7 @@ class ApiError(Exception):
 
 
 class Unauthenticated(ApiError):
-    """No bearer token, or one that is unknown or revoked (401)."""
+    """No bearer token, or one that is unknown, revoked or expired (401)."""
 
 
 class Forbidden(ApiError):
@@ -82,13 +85,22 @@ def _message(exc: Exception) -> dict[str, Any]:
     return {"message": str(exc)}
 
 
+UNAVAILABLE = "database unavailable"
+
+
+def _unavailable(exc: StoreUnavailable) -> dict[str, Any]:
+    """Only that the database is away: the driver's words name its host and port, which are
+    the operator's business (they go to the log, see :func:`_handle`), not a client's."""
+    return {"message": SCHEMA_MISSING if isinstance(exc, SchemaMissing) else UNAVAILABLE}
+
+
 # Most specific first: the first class the error is an instance of decides.
 _STATUS: tuple[tuple[type[Exception], int, Callable[[Any], Any]], ...] = (
     (InvalidInput, 422, _invalid),
     (NotFound, 404, _not_found),
     (BulkConflict, 409, _bulk_conflict),
     (Conflict, 409, _conflict),
-    (StoreUnavailable, 503, _message),
+    (StoreUnavailable, 503, _unavailable),
     (NotReady, 503, _message),
     (Unauthenticated, 401, _message),
     (Forbidden, 403, _message),
@@ -108,7 +120,7 @@ def error_response(exc: Exception) -> JSONResponse:
 
 
 _DOCUMENTED: dict[int, tuple[type[Any], str]] = {
-    401: (ErrorOut, "no bearer token, or an unknown or revoked one"),
+    401: (ErrorOut, "no bearer token, or an unknown, revoked or expired one"),
     403: (ErrorOut, "the token's scope does not cover this"),
     404: (NotFoundOut, "a zone, pool or record named in the request does not exist"),
     409: (ConflictOut, "clashes with existing data; `holder` names the owner holding the name"),
@@ -129,7 +141,39 @@ async def _handle(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with what JSON cannot carry made printable: NaN and the infinities (which
+    Python's JSON parser accepts) become their names, bytes become text, other objects ``str``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", errors="backslashreplace")
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def validation_items(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """FastAPI's 422 items (``loc``, ``msg``, ``type``, ``input``, ``ctx``), each fit for JSON.
+
+    The default rendering echoes the offending input as is, and fails (500) when that input is
+    ``NaN`` or undecodable bytes; here it is made printable instead.
+    """
+    return [{k: json_safe(v) for k, v in item.items() if k != "url"} for item in exc.errors()]
+
+
+async def _handle_validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": validation_items(exc)}, status_code=422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register :func:`error_response` for every error class the API maps."""
+    """Register :func:`error_response` for every error class the API maps, and the 422 of
+    FastAPI's own request validation (:func:`validation_items`)."""
     app.add_exception_handler(DnsdError, _handle)
     app.add_exception_handler(ApiError, _handle)
+    app.add_exception_handler(RequestValidationError, _handle_validation)

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Path, Query
 
 from api.errors import InvalidQuery
 from dnsd.domain.errors import Reason
 from dnsd.domain.names import name_problems
+from dnsd.store.base import MAX_BIGINT, MAX_INTEGER
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"page size (at most {MAX_LIMIT})")]
-Offset = Annotated[int, Query(ge=0, description="items to skip")]
+# Every integer a client sends is bounded to the width of the column it meets (422 naming it),
+# so none reaches the driver as a number it cannot convert.
+Offset = Annotated[int, Query(ge=0, le=MAX_BIGINT, description="items to skip")]
+AfterId = Annotated[int, Query(ge=0, le=MAX_BIGINT, description="only changes with a larger id")]
+RecordId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="the record's id (see GET /records)")]
 
 
 def lookup_name(text: str) -> str:

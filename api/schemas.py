@@ -8,15 +8,20 @@ Unknown fields are refused, so a misspelt field never silently does nothing.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dnsd.domain.changes import Change, ZoneChange
+from dnsd.domain.changes import Change, Token, ZoneChange
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
 from dnsd.domain.zones import Zone
+from dnsd.store.base import MAX_BIGINT
 from dnsd.store.records import PutResult
+
+# Any integer a request body carries: the domain checks what it means (a TTL, a timer); this
+# only keeps numbers no database integer can hold from ever reaching the store.
+Integer = Annotated[int, Field(ge=-MAX_BIGINT - 1, le=MAX_BIGINT)]
 
 
 class Body(BaseModel):
@@ -26,14 +31,14 @@ class Body(BaseModel):
 class RecordIn(Body):
     name: str = Field(examples=["www.hello-web.com"])
     type: str = Field(examples=["A"], description="A, AAAA, CNAME, DNAME, TXT, MX, SRV, NS, CAA or PTR")
-    ttl: int = 300
+    ttl: Integer = 300
     owner: str = Field(examples=["k8s:default/service/hello-web"], description="'kind:identity'")
     values: list[str] | None = Field(None, description="rdata in presentation form, e.g. '10 mx.example.'")
     pool: str | None = Field(None, examples=["istio-ingressgateway"], description="A/AAAA only")
 
 
 class RecordPatch(Body):
-    ttl: int | None = None
+    ttl: Integer | None = None
     values: list[str] | None = Field(None, description="replaces the values (and drops any pool)")
     pool: str | None = Field(None, description="replaces the values with this pool (A/AAAA)")
 
@@ -119,11 +124,11 @@ class RecordsDeleted(BaseModel):
 class ZoneFields(Body):
     mname: str | None = Field(None, description="primary master (default: the first NS host)")
     rname: str | None = Field(None, description="responsible mailbox (default: hostmaster.<zone>)")
-    refresh: int | None = None
-    retry: int | None = None
-    expire: int | None = None
-    minimum: int | None = Field(None, description="negative-caching TTL (RFC 2308)")
-    ttl: int | None = Field(None, description="TTL of the SOA and apex NS records")
+    refresh: Integer | None = None
+    retry: Integer | None = None
+    expire: Integer | None = None
+    minimum: Integer | None = Field(None, description="negative-caching TTL (RFC 2308)")
+    ttl: Integer | None = Field(None, description="TTL of the SOA and apex NS records")
     secondaries: list[str] | None = Field(None, description="addresses to NOTIFY and allow transfers")
     dnspod_sync: bool | None = None
 
@@ -241,6 +246,24 @@ class ChangeList(BaseModel):
 
 class Status(BaseModel):
     status: str
+
+
+class TokenOut(BaseModel):
+    name: str
+    scope: Literal["read", "write"]
+    zones: list[str] = Field(description="the zones a write token may change; empty: every zone (admin)")
+    created_at: dt.datetime | None
+    expires_at: dt.datetime | None = Field(description="from then on the token gets 401; null: never")
+
+    @classmethod
+    def of(cls, actor: str, token: Token | None) -> TokenOut:
+        if token is None:  # dev mode: no token, every request is the admin
+            return cls(name=actor, scope="write", zones=[], created_at=None, expires_at=None)
+        scope: Literal["read", "write"] = "write" if token.scope == "write" else "read"
+        return cls(
+            name=token.name, scope=scope, zones=list(token.zones), created_at=token.created_at,
+            expires_at=token.expires_at,
+        )  # fmt: skip
 
 
 class Message(BaseModel):

@@ -14,6 +14,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DNSD_", extra="ignore")
 
     database_url: str = Field("sqlite:///./dnsd.db", description="SQLAlchemy URL of the store")
+    db_connect_timeout: float = Field(
+        3.0, ge=0, description="seconds to connect to PostgreSQL before answering 503 (0: no limit)"
+    )
+    db_statement_timeout: float = Field(
+        5.0, ge=0, description="seconds a PostgreSQL statement (lock waits included) may run (0: no limit)"
+    )
     api_host: str = Field("127.0.0.1", description="address the HTTP API listens on")
     api_port: int = Field(8080, description="port of the HTTP API")
     dns_host: str = Field("127.0.0.1,::1", description="addresses the DNS server listens on, comma-separated")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from api.auth import authenticate
 from api.deps import StoreDep
 from api.errors import documented
-from api.params import DEFAULT_LIMIT, Limit, lookup_name
+from api.params import DEFAULT_LIMIT, AfterId, Limit, lookup_name
 from api.schemas import ChangeList, ChangeOut
 
 router = APIRouter(prefix="/changes", tags=["changes"], dependencies=[Depends(authenticate)])
@@ -22,7 +22,7 @@ def list_changes(
     zone: Annotated[str | None, Query(description="only changes that touched this zone")] = None,
     owner: Annotated[str | None, Query(description="only changes to records of this owner")] = None,
     since: Annotated[dt.datetime | None, Query(description="ISO 8601; without an offset, UTC")] = None,
-    after_id: Annotated[int, Query(ge=0, description="only changes with a larger id")] = 0,
+    after_id: AfterId = 0,
     limit: Limit = DEFAULT_LIMIT,
 ) -> ChangeList:
     if since is not None:

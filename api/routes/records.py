@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from api.auth import Caller, authenticate
 from api.deps import StoreDep
 from api.errors import documented
-from api.params import DEFAULT_LIMIT, Limit, Offset, lookup_name, query_name
+from api.params import DEFAULT_LIMIT, Limit, Offset, RecordId, lookup_name, query_name
 from api.schemas import RecordIn, RecordOut, RecordPage, RecordPatch, RecordsDeleted, RecordWritten
 from dnsd.domain.records import make_rrset
 from dnsd.store.records import RecordFilter
@@ -79,12 +79,12 @@ def delete_records(
 
 
 @router.get("/{record_id}", responses=documented(401, 404, 503))
-def get_record(record_id: int, store: StoreDep) -> RecordOut:
+def get_record(record_id: RecordId, store: StoreDep) -> RecordOut:
     return RecordOut.of(store.get_rrset(record_id))
 
 
 @router.patch("/{record_id}", responses=documented(401, 403, 404, 503))
-def patch_record(record_id: int, body: RecordPatch, caller: Caller, store: StoreDep) -> RecordWritten:
+def patch_record(record_id: RecordId, body: RecordPatch, caller: Caller, store: StoreDep) -> RecordWritten:
     """Change the TTL and/or the content (``values`` or ``pool``) of one RRset; the owner stays."""
     caller.require_zone_write(store.get_rrset(record_id).zone)
     result = store.patch_rrset(record_id, caller.actor, ttl=body.ttl, values=body.values, pool=body.pool)
@@ -93,7 +93,7 @@ def patch_record(record_id: int, body: RecordPatch, caller: Caller, store: Store
 
 @router.delete("/{record_id}", responses=documented(401, 403, 404, 409, 503))
 def delete_record(
-    record_id: int,
+    record_id: RecordId,
     caller: Caller,
     store: StoreDep,
     owner: Annotated[str | None, Query(description="refuse (409) unless this owner holds it")] = None,

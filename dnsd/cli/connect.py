@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from dnsd.config import Settings
 from dnsd.domain.records import TtlLimits
-from dnsd.store.engine import make_engine
+from dnsd.store.engine import engine_from
 from dnsd.store.zonestore import ZoneStore
 
 
@@ -19,7 +19,7 @@ def open_store(settings: Settings) -> Iterator[ZoneStore]:
 
     The engine is disposed on exit, so a command leaves no connection behind.
     """
-    engine = make_engine(settings.database_url)
+    engine = engine_from(settings, statement_timeout=False)
     try:
         yield ZoneStore(engine, TtlLimits(settings.ttl_floor, settings.ttl_ceiling), settings.serial_policy)
     finally:

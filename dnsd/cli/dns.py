@@ -44,7 +44,7 @@ def serve_dns_command(args: argparse.Namespace, settings: Settings) -> int:
         DnsWorkers(settings).run(announce_workers)
         return 0
     from dnsd.server.run import DnsServer, run_dns
-    from dnsd.store.engine import make_engine
+    from dnsd.store.engine import engine_from
     from dnsd.store.zonestore import ZoneStore
 
     def announce(server: DnsServer) -> None:
@@ -53,5 +53,5 @@ def serve_dns_command(args: argparse.Namespace, settings: Settings) -> int:
         for host in server.hosts:
             print(f"serving DNS on {host} port {server.port}", flush=True)
 
-    run_dns(settings, ZoneStore(make_engine(settings.database_url)), on_ready=announce, serve_metrics=True)
+    run_dns(settings, ZoneStore(engine_from(settings)), on_ready=announce, serve_metrics=True)
     return 0

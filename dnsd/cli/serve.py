@@ -18,7 +18,7 @@ from typing import Any
 from dnsd.config import Settings
 from dnsd.domain.records import TtlLimits
 from dnsd.server.reload import with_env_file
-from dnsd.store.engine import make_engine
+from dnsd.store.engine import engine_from
 from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.serve")
@@ -106,7 +106,7 @@ async def serve(
     api_socket = bind_api(settings.api_host, settings.api_port) if api else None
 
     limits = TtlLimits(settings.ttl_floor, settings.ttl_ceiling)
-    store = ZoneStore(make_engine(settings.database_url), limits, settings.serial_policy)
+    store = ZoneStore(engine_from(settings), limits, settings.serial_policy)
     state = ServerState()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

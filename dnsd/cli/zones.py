@@ -27,6 +27,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--rname", help="SOA contact mailbox (default: hostmaster.<zone>)")
     for timer in TIMERS:
         add.add_argument(f"--{timer}", type=int, metavar="SECONDS", help=f"SOA/zone {timer}")
+    add.add_argument(
+        "--secondary",
+        action="append",
+        default=[],
+        metavar="ADDRESS[:PORT]",
+        help="a secondary to NOTIFY, e.g. 192.0.2.53 or [2001:db8::53]:5300 (repeat)",
+    )
     add.set_defaults(func=add_zone)
     actions.add_parser("list", help="list zones").set_defaults(func=list_zones)
     show = actions.add_parser("show", help="one zone with its records")
@@ -42,13 +49,13 @@ def zone_fields(zone: Zone) -> list[tuple[str, object]]:
     return [
         ("name", zone.name), ("serial", zone.serial), ("ns", list(zone.ns)), ("mname", zone.mname),
         ("rname", zone.rname), ("ttl", zone.ttl), ("refresh", zone.refresh), ("retry", zone.retry),
-        ("expire", zone.expire), ("minimum", zone.minimum),
+        ("expire", zone.expire), ("minimum", zone.minimum), ("secondaries", list(zone.secondaries) or "-"),
     ]  # fmt: skip
 
 
 def add_zone(args: argparse.Namespace, settings: Settings) -> int:
     timers = {t: getattr(args, t) for t in TIMERS if getattr(args, t) is not None}
-    zone = make_zone(args.name, args.ns, args.mname, args.rname, **timers)
+    zone = make_zone(args.name, args.ns, args.mname, args.rname, secondaries=args.secondary, **timers)
     with open_store(settings) as store:
         created = store.create_zone(zone, cli_actor())
     emit(args, zone_json(created), f"created zone {created.name}\n{render_fields(zone_fields(created))}")

@@ -38,7 +38,8 @@ class Change:
 @dataclass(frozen=True, slots=True)
 class Token:
     """An API token (never its secret): ``scope`` is ``read`` or ``write``; a write token with
-    ``zones`` may only change those zones, one without may change everything (admin)."""
+    ``zones`` may only change those zones, one without may change everything (admin). From
+    ``expires_at`` on (UTC; None: never) it no longer authenticates."""
 
     id: int
     name: str
@@ -46,6 +47,10 @@ class Token:
     zones: tuple[str, ...]
     created_at: dt.datetime
     revoked: bool
+    expires_at: dt.datetime | None = None
+
+    def expired(self, now: dt.datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
 
     def may_write(self, zone: str | None) -> bool:
         if self.revoked or self.scope != "write":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from dnsd.domain.errors import InvalidInput, Reason
+from dnsd.domain.idn import to_ascii_label
 
 MAX_NAME = 253  # octets in text form without the trailing dot; 255 on the wire
 MAX_LABEL = 63
@@ -20,12 +21,7 @@ _IDNA_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 
 
 def _to_ascii(label: str) -> str:
-    if label.isascii():
-        return label.lower()
-    try:
-        return label.encode("idna").decode("ascii").lower()
-    except UnicodeError as exc:
-        raise ValueError(f"label {label!r} is not valid IDNA: {exc}") from None
+    return to_ascii_label(label)  # IDNA 2008 + UTS #46; ValueError saying why it is refused
 
 
 def _label_problem(label: str, leftmost: bool, wildcard: bool, strict: bool) -> str | None:
@@ -68,6 +64,7 @@ def name_problems(text: str, *, wildcard: bool = True, strict: bool = True) -> t
             label = _to_ascii(text_label)
         except ValueError as exc:
             problems.append(str(exc))
+            labels.append(text_label.lower())  # keeps a lookup of the refused name from matching another
             continue
         problem = _label_problem(label, i == 0, wildcard, strict)
         if problem:

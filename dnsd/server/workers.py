@@ -31,7 +31,7 @@ RESTART_DELAY = 1.0
 
 def _worker(settings_fields: dict[str, Any], port: int, ready: Connection, index: int) -> None:
     from dnsd.logs import setup_logging
-    from dnsd.store.engine import make_engine
+    from dnsd.store.engine import engine_from
     from dnsd.store.zonestore import ZoneStore
 
     settings = Settings(**settings_fields)
@@ -41,7 +41,7 @@ def _worker(settings_fields: dict[str, Any], port: int, ready: Connection, index
         ready.send(server.port)
         ready.close()
 
-    store = ZoneStore(make_engine(settings.database_url))
+    store = ZoneStore(engine_from(settings))
     try:
         run_dns(settings, store, port=port, reuse_port=True, on_ready=on_ready, send_notify=index == 0)
     except DnsdError as exc:  # a failed start: one line in the log, not a traceback

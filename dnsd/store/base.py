@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, ProgrammingError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from dnsd.domain.changes import RRLine
@@ -34,6 +35,8 @@ SCHEMA_MISSING = "schema missing or outdated: run `dnsd migrate`"
 _UNDEFINED_OBJECT = ("42P01", "42703")  # PostgreSQL: undefined_table, undefined_column
 _SQLITE_SCHEMA = ("no such table", "no such column", "has no column named")
 _COMMITTED = "dnsd_committed_changes"  # Session.info key: changes to log once committed
+MAX_BIGINT = 2**63 - 1  # SQL BIGINT (and any SQLite INTEGER): offsets, change ids
+MAX_INTEGER = 2**31 - 1  # SQL INTEGER on PostgreSQL: record ids
 
 change_log = logging.getLogger("dnsd.changes")
 
@@ -93,10 +96,26 @@ def pool_key(text: str) -> str:
 
 
 def check_page(limit: int, offset: int = 0) -> None:
-    """Refuse negative paging, which SQLite reads as "no limit" and PostgreSQL as an error."""
+    """Refuse negative paging, which SQLite reads as "no limit" and PostgreSQL as an error, and
+    numbers no database integer holds."""
     reasons = [Reason(k, "must not be negative") for k, v in (("limit", limit), ("offset", offset)) if v < 0]
+    too_large = f"must be at most {MAX_BIGINT}"
+    reasons += [Reason(k, too_large) for k, v in (("limit", limit), ("offset", offset)) if v > MAX_BIGINT]
     if reasons:
         raise InvalidInput(reasons)
+
+
+def check_integer(field: str, value: int, maximum: int, minimum: int = 0) -> None:
+    """:class:`InvalidInput` naming ``field`` unless ``minimum <= value <= maximum``.
+
+    Ids and cursors come from users (paths, query strings, command lines); one past the width
+    of its column would otherwise fail in the driver (``OverflowError`` on SQLite, "integer
+    out of range" on PostgreSQL) instead of here.
+    """
+    if value < minimum:
+        raise InvalidInput([Reason(field, f"must be at least {minimum}")])
+    if value > maximum:
+        raise InvalidInput([Reason(field, f"must be at most {maximum}")])
 
 
 class StoreBase:
@@ -120,6 +139,8 @@ class StoreBase:
             if mapped is None:
                 raise
             raise mapped from exc
+        except (PoolTimeout, DisconnectionError) as exc:  # pooled connections stuck or dead (hung database)
+            raise StoreUnavailable(f"database unavailable: {one_line(exc)}") from exc
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -140,6 +161,8 @@ class StoreBase:
             if mapped is None:
                 raise
             raise mapped from exc
+        except (PoolTimeout, DisconnectionError) as exc:
+            raise StoreUnavailable(f"database unavailable: {one_line(exc)}") from exc
         for change in committed:
             log_change(change)
 

@@ -12,7 +12,7 @@ from dnsd.domain.changes import Change, ZoneChange
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
 from dnsd.domain.zones import Zone
-from dnsd.store.base import StoreBase, check_page, name_key
+from dnsd.store.base import MAX_BIGINT, StoreBase, check_integer, check_page, name_key
 from dnsd.store.convert import (
     change_from_row,
     pool_from_row,
@@ -53,6 +53,7 @@ class ChangeOps(StoreBase):
         """Changes filtered by zone touched, record owner, time and id: the first ``limit``
         oldest first, or with ``newest_first`` the last ``limit`` newest first."""
         check_page(limit)
+        check_integer("after_id", after_id, MAX_BIGINT)
         with self.read() as session:
             query = select(ChangeRow).where(ChangeRow.id > after_id)
             if zone:

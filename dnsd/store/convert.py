@@ -69,5 +69,11 @@ def change_from_row(row: ChangeRow) -> Change:
 
 def token_from_row(row: TokenRow) -> Token:
     return Token(
-        row.id, row.name, row.scope, tuple(row.zones or ()), row.created_at, row.revoked_at is not None
+        row.id,
+        row.name,
+        row.scope,
+        tuple(row.zones or ()),
+        row.created_at,
+        row.revoked_at is not None,
+        row.expires_at,
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict, InvalidInput, NotFound
 from dnsd.domain.records import RRset, find_zone, make_rrset, placement_problems
-from dnsd.store.base import StoreBase, ZoneDelta, check_page, name_key, pool_key
+from dnsd.store.base import MAX_INTEGER, StoreBase, ZoneDelta, check_integer, check_page, name_key, pool_key
 from dnsd.store.convert import pool_from_row, rrset_dict, rrset_from_row
 from dnsd.store.tables import PoolRow, RecordRow, ZoneRow
 
@@ -120,6 +120,7 @@ class RecordOps(StoreBase):
         return PutResult(replace(new, id=row.id), created=old is None, changed=True, serial=zone.serial)
 
     def get_rrset(self, record_id: int) -> RRset:
+        check_integer("id", record_id, MAX_INTEGER)
         with self.read() as session:
             row = session.get(RecordRow, record_id)
             if row is None:
@@ -147,6 +148,7 @@ class RecordOps(StoreBase):
 
     def delete_rrset(self, record_id: int, actor: str, owner: str | None = None) -> RRset:
         """Delete one RRset; with ``owner``, only if that owner holds it (else :class:`Conflict`)."""
+        check_integer("id", record_id, MAX_INTEGER)
         with self.write() as session:
             row = session.get(RecordRow, record_id)
             if row is None:

@@ -10,13 +10,30 @@ from sqlalchemy import select
 
 from dnsd.domain.changes import Token
 from dnsd.domain.errors import Conflict, InvalidInput, NotFound, Reason
+from dnsd.domain.expiry import iso
 from dnsd.domain.names import name_problems
 from dnsd.store.base import StoreBase
 from dnsd.store.convert import token_from_row
-from dnsd.store.tables import TokenRow
+from dnsd.store.tables import TokenRow, ZoneRow
 
 SCOPES = ("read", "write")
 TOKEN_PREFIX = "dnsd_"
+
+
+def _token_problems(name: str, scope: str, zones: list[str] | None) -> list[Reason]:
+    """What is wrong with a token's name, scope and zone names, before the database is read."""
+    reasons: list[Reason] = []
+    if not name or len(name) > 100:
+        reasons.append(Reason("name", "1-100 characters"))
+    if scope not in SCOPES:
+        reasons.append(Reason("scope", f"one of {', '.join(SCOPES)}"))
+    elif scope != "write" and zones:
+        reasons.append(
+            Reason("zones", "only a write token is limited to zones; a read token reads every zone")
+        )
+    for i, zone in enumerate(zones or []):
+        reasons += [Reason(f"zones.{i}", p) for p in name_problems(zone, wildcard=False)[1]]
+    return reasons
 
 
 def hash_token(secret: str) -> str:
@@ -24,36 +41,58 @@ def hash_token(secret: str) -> str:
 
 
 class TokenOps(StoreBase):
-    def create_token(self, name: str, scope: str, zones: list[str] | None = None) -> tuple[Token, str]:
-        """Create a token; returns it and its secret, which is shown once and stored hashed."""
-        reasons: list[Reason] = []
-        if not name or len(name) > 100:
-            reasons.append(Reason("name", "1-100 characters"))
-        if scope not in SCOPES:
-            reasons.append(Reason("scope", f"one of {', '.join(SCOPES)}"))
-        canon = []
-        for i, zone in enumerate(zones or []):
-            zname, problems = name_problems(zone, wildcard=False)
-            reasons += [Reason(f"zones.{i}", p) for p in problems]
-            canon.append(zname)
-        if reasons:
-            raise InvalidInput(reasons)
+    def create_token(
+        self,
+        name: str,
+        scope: str,
+        zones: list[str] | None = None,
+        expires_at: dt.datetime | None = None,
+    ) -> tuple[Token, str]:
+        """Create a token; returns it and its secret, which is shown once and stored hashed.
+
+        :class:`InvalidInput` lists every problem: name, scope, a zone list on a read token (it
+        reads every zone; a limit there would be silently meaningless), a zone that is no valid
+        name or that does not exist, an ``expires_at`` (aware) not in the future.
+        """
+        reasons = _token_problems(name, scope, zones)
+        if expires_at is not None and expires_at <= dt.datetime.now(dt.UTC):
+            reasons.append(Reason("expires_at", f"{iso(expires_at)} is not in the future"))
+        canon = [name_problems(zone, wildcard=False)[0] for zone in zones or []]
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.write() as session:
+            known = set(session.scalars(select(ZoneRow.name).where(ZoneRow.name.in_(canon))))
+            reasons += [
+                Reason(
+                    f"zones.{i}", f"no zone {zone}: add the zone first (a token cannot name a zone to come)"
+                )
+                for i, zone in enumerate(canon)
+                if zone not in known and not any(r.field == f"zones.{i}" for r in reasons)
+            ]
+            if reasons:
+                raise InvalidInput(sorted(reasons, key=lambda r: r.field))
             if session.scalar(select(TokenRow).where(TokenRow.name == name)) is not None:
                 raise Conflict(f"token {name} already exists")
-            row = TokenRow(name=name, token_hash=hash_token(secret), scope=scope, zones=canon)
+            row = TokenRow(
+                name=name, token_hash=hash_token(secret), scope=scope, zones=canon, expires_at=expires_at
+            )
             session.add(row)
             session.flush()
             return token_from_row(row), secret
 
-    def verify_token(self, secret: str) -> Token | None:
-        """The live token with this secret, or None (unknown or revoked)."""
+    def find_token(self, secret: str) -> Token | None:
+        """The unrevoked token with this secret, expired or not, or None (unknown or revoked)."""
         with self.read() as session:
             row = session.scalar(select(TokenRow).where(TokenRow.token_hash == hash_token(secret)))
             if row is None or row.revoked_at is not None:
                 return None
             return token_from_row(row)
+
+    def verify_token(self, secret: str) -> Token | None:
+        """The live token with this secret, or None (unknown, revoked or expired)."""
+        token = self.find_token(secret)
+        if token is None or token.expired(dt.datetime.now(dt.UTC)):
+            return None
+        return token
 
     def list_tokens(self) -> list[Token]:
         with self.read() as session:

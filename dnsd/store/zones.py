@@ -12,6 +12,7 @@ from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict, InvalidInput, NotFound, Reason
 from dnsd.domain.names import name_problems
 from dnsd.domain.records import MAX_TTL
+from dnsd.domain.secondaries import check_secondaries
 from dnsd.domain.zones import Zone
 from dnsd.store.base import StoreBase, ZoneDelta, name_key
 from dnsd.store.convert import zone_from_row
@@ -71,7 +72,11 @@ def make_zone(
             isinstance(value, bool) or not (isinstance(value, int) and 0 <= value <= MAX_TTL)
         ):
             reasons.append(Reason(key, f"must be an integer between 0 and {MAX_TTL}"))
-    secondaries = tuple(str(s) for s in fields.get("secondaries") or ())
+    secondaries: tuple[str, ...] = ()
+    try:
+        secondaries = check_secondaries(list(fields.get("secondaries") or ()))
+    except InvalidInput as exc:
+        reasons += exc.reasons
     if reasons:
         raise InvalidInput(reasons)
     timers = {k: fields[k] for k in _TIMERS if fields.get(k) is not None}

@@ -7,11 +7,11 @@ here from the wire codec's names rather than through dnslib; TSIG needs the exac
 
 from __future__ import annotations
 
-import ipaddress
 import struct
 from collections.abc import Container, Sequence
 
 from dnsd.domain.rdata import SOA
+from dnsd.domain.secondaries import parse_secondary
 from dnsd.domain.transfer import TsigKey
 from dnsd.domain.zones import Zone
 from dnsd.wire import FormError, encode_name
@@ -21,24 +21,13 @@ OPCODE_NOTIFY = 4
 TYPE_SOA, CLASS_IN = 6, 1
 NOERROR, FORMERR, NOTAUTH = 0, 1, 9
 _QR, _AA = 0x8000, 0x0400
-DEFAULT_PORT = 53
 
 
 def parse_target(text: str) -> tuple[str, int]:
     """``192.0.2.1``, ``192.0.2.1:5300``, ``2001:db8::1`` or ``[2001:db8::1]:5300`` -> (host, port).
-    Raises ValueError for anything else (secondaries are addresses, not names)."""
-    text = text.strip()
-    host, port = text, DEFAULT_PORT
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        port = int(rest[1:]) if rest.startswith(":") else DEFAULT_PORT
-    elif text.count(":") == 1:
-        host, _, port_text = text.partition(":")
-        port = int(port_text)
-    address = ipaddress.ip_address(host)
-    if not 0 < port < 65536:
-        raise ValueError(f"port {port} out of range")
-    return address.compressed, port
+    Raises ValueError for anything else (secondaries are addresses, not names); see
+    :func:`dnsd.domain.secondaries.parse_secondary`, which the API checks them with."""
+    return parse_secondary(text)
 
 
 def notify_targets(secondaries: Sequence[str]) -> tuple[list[tuple[str, int]], list[str]]:

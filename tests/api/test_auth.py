@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import create_engine, text
 
 from api.app import create_app
 from dnsd.config import Settings
+from dnsd.store.engine import normalize_url
 from dnsd.store.zonestore import ZoneStore
 from tests.api.harness import TestClient, bearer, record, seed
 
@@ -127,3 +130,32 @@ def test_no_warning_with_auth(db_url: str, caplog: pytest.LogCaptureFixture) -> 
     with caplog.at_level(logging.WARNING, logger="dnsd.api"):
         create_app(Settings(database_url=db_url, auth_disabled=False))
     assert [r for r in caplog.records if r.name == "dnsd.api"] == []
+
+
+def test_expired_token_is_401_naming_the_expiry(anon: TestClient, store: ZoneStore, db_url: str) -> None:
+    when = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=30)
+    _, secret = store.create_token("ci", "write", expires_at=when)
+    anon.headers.update(bearer(secret))
+    r = anon.get("/token")
+    assert r.status_code == 200, r.text
+    assert r.json() == {"name": "ci", "scope": "write", "zones": [], "created_at": r.json()["created_at"],
+                        "expires_at": when.isoformat().replace("+00:00", "Z")}  # fmt: skip
+    assert anon.get("/zones").status_code == 200
+    engine = create_engine(normalize_url(db_url))
+    with engine.begin() as conn:  # the expiry passes
+        conn.execute(text("UPDATE api_tokens SET expires_at = :t"), {"t": dt.datetime(2026, 1, 2, 3, 4, 5)})
+    engine.dispose()
+    for r in (
+        anon.get("/zones"),
+        anon.get("/token"),
+        anon.post("/records", json=record("www.hello-web.com")),
+    ):
+        assert r.status_code == 401, r.text
+        assert r.json() == {"detail": {"message": "token ci expired at 2026-01-02T03:04:05Z"}}
+
+
+def test_own_token_in_dev_mode_is_the_dev_admin(db_url: str) -> None:
+    with TestClient(create_app(Settings(database_url=db_url, auth_disabled=True))) as dev:
+        assert dev.get("/token").json() == {
+            "name": "dev", "scope": "write", "zones": [], "created_at": None, "expires_at": None
+        }  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 
 from dnsd.store.records import RecordFilter
+from dnsd.store.zones import make_zone
 from dnsd.store.zonestore import ZoneStore
 from tests.cli.conftest import Dnsd
 
@@ -88,6 +89,7 @@ def test_invalid_input_lists_every_reason_and_writes_nothing(dnsd: Dnsd, store: 
 
 
 def test_tokens_create_list_revoke(dnsd: Dnsd, store: ZoneStore) -> None:
+    store.create_zone(make_zone("hello-web.com", ["ns1.hello-web.com"]), "test")
     created = dnsd.json("token", "create", "ci-hello", "--scope", "write", "--zone", "Hello-Web.com")
     assert (created["scope"], created["zones"], created["revoked"]) == ("write", ["hello-web.com"], False)
     secret = created["secret"]
