@@ -336,7 +336,8 @@ def test_held_deletes_survive_an_event_and_the_resync_until_approved(db_url: str
                 assert 'dnsd_k8s_deletes_held{scope="k8s:"} 6.0' in client.get("/metrics").text
                 answer = client.post("/k8s/approve", headers=bearer(admin))
                 assert answer.status_code == 200, answer.text
-            wait_for(lambda: not {"app0.hello-web.com", "app1.hello-web.com"} & set(owned(mapped)), "deletes")
+            gone = {f"app{i}.hello-web.com" for i in range(3)}
+            wait_for(lambda: not gone & set(owned(mapped)), "the approved deletes")
             assert set(owned(mapped)) == APPS - {f"app{i}.hello-web.com" for i in range(3)} | {
                 "new.hello-web.com"
             }
