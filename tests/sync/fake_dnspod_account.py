@@ -56,10 +56,11 @@ class Plan:
 
 # Grades and titles: the SDK models (DescribeRecordLineListRequest.DomainGrade: DP_FREE, DP_PLUS,
 # DP_EXPERT, DP_ULTRA = 新免费、专业版、企业版、尊享版). GradeLevel 2 (DP_FREE) and 10 (DP_ULTRA) are
-# the DescribeDomainList example's. DP_ULTRA's TTL minimum 1 and balance count 60 are the
-# DescribeDomainPurview example's; the free plan's 600 s is issue 11's. The documentation gives no
-# per-grade table ("the minimum value varies by domain level"): the other figures are this
-# fake's own, and tests that depend on them set them (``FakeDomain.min_ttl``/``balance``).
+# the DescribeDomainList example's. DP_ULTRA takes the DescribeDomainPurview example's TTL minimum
+# 1 and balance count 60 (the example does not name its plan); the free plan's 600 s is issue
+# 11's. The documentation gives no per-grade table ("the minimum value varies by domain level"):
+# the other figures are this fake's own, and tests that depend on them set them
+# (``FakeDomain.min_ttl``/``balance``).
 PLANS = {
     "DP_FREE": Plan("免费版", 2, 600, 2),
     "DP_PLUS": Plan("专业版", 3, 120, 10),
