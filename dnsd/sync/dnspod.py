@@ -25,7 +25,7 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.common.retry import NoopRetryer
 from tencentcloud.dnspod.v20210323 import dnspod_client, models
 
-from dnsd.sync.limits import PlanLimits, limits_from_purview
+from dnsd.sync.limits import FALLBACK_MIN_TTL, PlanLimits, limits_from_purview
 from dnsd.sync.provider import ProviderError
 from dnsd.sync.records import DEFAULT_LINE, RecordSpec, RemoteRecord
 from dnsd.sync.retry import Retryable, RetryPolicy, Throttle, call_with_retry
@@ -65,8 +65,13 @@ class DnspodProvider:
         page_size: int = PAGE_LIMIT,
     ) -> None:
         http = HttpProfile(protocol=protocol, endpoint=endpoint, reqTimeout=timeout)
+        cred = credential.Credential(secret_id, secret_key)
         profile = ClientProfile(httpProfile=http, language="en-US", retryer=NoopRetryer())
-        self._client = dnspod_client.DnspodClient(credential.Credential(secret_id, secret_key), "", profile)
+        self._client = dnspod_client.DnspodClient(cred, "", profile)
+        # DescribeDomainPurview names the limits in the request's language; the documentation
+        # shows the Chinese names in full (``记录TTL最低``...), so that call is made in zh-CN.
+        zh = ClientProfile(httpProfile=http, language="zh-CN", retryer=NoopRetryer())
+        self._purview_client = dnspod_client.DnspodClient(cred, "", zh)
         self.endpoint = endpoint
         self.throttle = Throttle(rate)
         self.retry = retry or RetryPolicy()
@@ -77,11 +82,18 @@ class DnspodProvider:
         return f"DnspodProvider(endpoint={self.endpoint!r})"  # never the credentials
 
     def close(self) -> None:
-        session = getattr(getattr(self._client.request, "conn", None), "_session", None)
-        if session is not None:
-            session.close()
+        for client in (self._client, self._purview_client):
+            session = getattr(getattr(client.request, "conn", None), "_session", None)
+            if session is not None:
+                session.close()
 
-    def _call(self, action: str, request: Any, recover: tuple[str, Callable[[], Any]] | None = None) -> Any:
+    def _call(
+        self,
+        action: str,
+        request: Any,
+        recover: tuple[str, Callable[[], Any]] | None = None,
+        client: Any = None,
+    ) -> Any:
         """One API call with our pacing and retries.
 
         ``recover = (code, fn)``: when a retry after an uncertain try fails with ``code``, the first
@@ -91,7 +103,7 @@ class DnspodProvider:
 
         def attempt(number: int) -> Any:
             try:
-                return getattr(self._client, action)(request)
+                return getattr(client or self._client, action)(request)
             except TencentCloudSDKException as exc:
                 error = ProviderError(
                     str(exc.code or "ClientError"), str(exc.message or ""), action, exc.requestId
@@ -130,20 +142,21 @@ class DnspodProvider:
                 return zones
 
     def plan_limits(self, zone: str) -> PlanLimits:
-        """The plan's limits from DescribeDomainPurview (the ``Grade`` alone when that call is
-        not allowed to this key)."""
+        """The plan's limits from DescribeDomainPurview, asked in Chinese (without it, when the
+        call is not allowed to this key, the fallback TTL minimum of :mod:`dnsd.sync.limits`)."""
         grade = self.grades.get(zone, "")
         request = models.DescribeDomainPurviewRequest()
         request.Domain = zone
         try:
-            response = self._call("DescribeDomainPurview", request)
+            response = self._call("DescribeDomainPurview", request, client=self._purview_client)
         except ProviderError as exc:
             if not exc.code.startswith(("UnauthorizedOperation", "AuthFailure.UnauthorizedOperation")):
                 raise
-            log.warning("%s: cannot read the plan's limits (%s); using those of %s", zone, exc, grade)
+            log.warning("%s: cannot read the %s plan's limits (%s); assuming a TTL minimum of %d s",
+                        zone, grade or "DNSPod", exc, FALLBACK_MIN_TTL)  # fmt: skip
             return limits_from_purview(grade, ())
         items = response.PurviewList or []
-        return limits_from_purview(grade, [(str(i.Name or ""), str(i.Value or "")) for i in items])
+        return limits_from_purview(grade, [(str(i.Name or ""), i.Value) for i in items])
 
     def list_records(self, zone: str) -> list[RemoteRecord]:
         records: list[RemoteRecord] = []

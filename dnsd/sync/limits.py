@@ -1,18 +1,26 @@
 """A provider plan's limits, and what the planner does with them. Pure.
 
-DNSPod sells plans (the domain's ``Grade`` in DescribeDomainList: ``DP_FREE``, ``DP_PLUS``,
-``DP_EXPERT``, ``DP_ULTRA``...) and DescribeDomainPurview lists each plan's limits as
-``Name``/``Value`` pairs. Two of them are limits a sync can hit:
+DNSPod sells plans (the domain's ``Grade`` in DescribeDomainList, e.g. ``DP_FREE``, ``DP_PLUS``,
+``DP_EXPERT``, ``DP_ULTRA``; older grades ``D_FREE``...``D_ULTRA``, ``DP_EXTRA``) and
+DescribeDomainPurview lists the domain's limits as ``PurviewInfo`` items: ``Name``/``Value``
+strings, the names in the request's language. The API documentation's example names them
+(Chinese / English):
 
-* the **minimum record TTL** (600 s on the free plan): a lower TTL is refused with
-  ``LimitExceeded.RecordTtlLimit``, on every run. dnsd publishes ``max(its TTL, the minimum)``
-  and says so in the plan (``ttl 300 -> 600 (plan minimum)``);
-* the **"DNS balance" count**: at most that many enabled records of one name and type on a
-  line (``LimitExceeded.SubdomainRollLimit``). A plan that needs more is refused at plan time
-  with the reason, instead of failing the same create on every run.
+* ``记录TTL最低`` (English name not shown in the documentation), value e.g. ``"1"``: the
+  **minimum record TTL**. A lower TTL is refused with ``LimitExceeded.RecordTtlLimit`` on every
+  run; dnsd publishes ``max(its TTL, the minimum)`` and says so in the plan
+  (``ttl 300 -> 600 (plan minimum)``);
+* ``负载均衡数量`` / ``max DNS balance count``: at most that many enabled records of one name and
+  type on a line (``LimitExceeded.SubdomainRollLimit``, "子域名负载均衡数量超出限制"). A plan that
+  needs more is refused at plan time with the reason, instead of failing on every run;
+* ``NS记录条数`` / ``NS record count`` (also AAAA, SRV): records of that type, checked the same way.
 
-Per-type record counts ("A record count") are checked the same way. dnsd never sends weights or
-lines other than the default, so the plan limits on those cannot be hit.
+dnsd asks for the purview in Chinese, whose names the documentation shows in full, and takes any
+entry whose name mentions TTL (and not a maximum) as the minimum, whatever its language. When no
+such entry is there (or the key may not call DescribeDomainPurview), the minimum is
+:data:`FALLBACK_MIN_TTL`: the documentation gives no per-grade table ("the minimum value varies by
+domain level"), and a TTL raised too far only costs caching time, while one too low fails every
+run. dnsd never sends weights or lines other than the default, so those limits cannot be hit.
 """
 
 from __future__ import annotations
@@ -25,9 +33,11 @@ from dataclasses import dataclass, field, replace
 from dnsd.sync.desired import DesiredZone
 from dnsd.sync.records import TTL_MIN, RecordSpec, RemoteRecord
 
-# When DescribeDomainPurview names no TTL minimum: the documented minimum of each plan.
-GRADE_MIN_TTL = {"DP_FREE": 600, "DP_PLUS": 120, "DP_EXPERT": 60, "DP_ULTRA": 1}
-_TYPE_COUNT = re.compile(r"^\s*([A-Z]+)\s*(record count|记录条数|记录数)\s*$", re.IGNORECASE)
+# The TTL minimum when the purview names none: the free plan's (the highest known minimum).
+FALLBACK_MIN_TTL = 600
+TTL_ENTRY = "记录TTL最低"  # DescribeDomainPurview's documented (zh-CN) name of the TTL minimum
+_TYPE_COUNT = re.compile(r"^\s*([A-Z]+)\s*(record count|记录条数)\s*$", re.IGNORECASE)
+_MAXIMUM = ("max", "最高", "最大", "上限")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,28 +50,35 @@ class PlanLimits:
     max_per_type: Mapping[str, int] = field(default_factory=dict)
 
 
-def _number(text: str) -> int | None:
-    digits = re.search(r"\d+", text or "")
-    return int(digits.group()) if digits else None
+def _number(value: object) -> int | None:
+    """A purview ``Value`` as a count: the documentation shows digit strings (``"600"``); a
+    plain integer or a number with a unit (``"600 s"``) is read too, ``"yes"``/``"no"`` is not."""
+    digits = re.match(r"\s*(\d+)", str(value) if value is not None else "")
+    return int(digits.group(1)) if digits else None
 
 
-def limits_from_purview(grade: str, purview: Iterable[tuple[str, str]]) -> PlanLimits:
-    """Read the limits out of DescribeDomainPurview's ``(Name, Value)`` pairs (English or
-    Chinese names); the TTL minimum falls back to the grade's documented one."""
-    min_ttl = GRADE_MIN_TTL.get(grade.upper(), TTL_MIN)
+def _is_ttl_minimum(name: str) -> bool:
+    lowered = name.lower()
+    return name.strip() == TTL_ENTRY or ("ttl" in lowered and not any(m in lowered for m in _MAXIMUM))
+
+
+def limits_from_purview(grade: str, purview: Iterable[tuple[str, object]]) -> PlanLimits:
+    """Read the limits out of DescribeDomainPurview's ``(Name, Value)`` pairs (Chinese or
+    English names); without a TTL entry the minimum is :data:`FALLBACK_MIN_TTL`."""
+    min_ttl: int | None = None
     max_values: int | None = None
     per_type: dict[str, int] = {}
     for name, value in purview:
-        number, lowered = _number(value), name.lower()
+        number = _number(value)
         if number is None:
             continue
-        if "ttl" in lowered and any(w in lowered for w in ("min", "最低", "最小")):
+        if _is_ttl_minimum(name):
             min_ttl = max(TTL_MIN, number)
-        elif "balance" in lowered or "负载均衡" in name:
+        elif "负载均衡" in name or "balance" in name.lower():  # 负载均衡数量 / max DNS balance count
             max_values = number
         elif match := _TYPE_COUNT.match(name):
             per_type[match.group(1).upper()] = number
-    return PlanLimits(grade, min_ttl, max_values, per_type)
+    return PlanLimits(grade.upper(), FALLBACK_MIN_TTL if min_ttl is None else min_ttl, max_values, per_type)
 
 
 def raise_ttls(desired: DesiredZone, limits: PlanLimits) -> DesiredZone:

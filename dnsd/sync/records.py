@@ -18,7 +18,7 @@ from dnsd.domain.rdata import CAA, MX, SRV, TXT, Address, Rdata, Target, quoted_
 DEFAULT_LINE = "默认"
 MANAGED_PREFIX = "managed-by=dnsd:"
 TTL_MIN, TTL_MAX = 1, 604800
-TXT_MAX = 512  # DNSPod refuses longer TXT values
+TXT_MAX = 512  # assumed (undocumented) TXT length limit; see docs/dnspod.md "Plan limits"
 SUPPORTED_TYPES = ("A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA")
 
 

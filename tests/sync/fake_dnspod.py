@@ -7,6 +7,7 @@ header including the port). A timestamp more than five minutes off gives
 ``AuthFailure.SignatureExpire``, an unknown key ``AuthFailure.SecretIdNotFound``, a wrong signature
 ``AuthFailure.SignatureFailure``. Every answer is HTTP 200 ``application/json``:
 ``{"Response": {..., "RequestId"}}`` or ``{"Response": {"Error": {"Code", "Message"}, "RequestId"}}``.
+``X-TC-Language`` (zh-CN, the default, or en-US) picks the language of DescribeDomainPurview's names.
 
 Controls for tests: :meth:`FakeDnspod.throttle` (the next N calls get ``RequestLimitExceeded``),
 :meth:`FakeDnspod.fail` (the nth next call of an action fails, optionally after it took effect
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.sync.fake_dnspod_account import PARAMS, ApiError, FakeAccount, FakeDomain, FakeRecord
+from tests.sync.fake_dnspod_account import LANGUAGES, PARAMS, ApiError, FakeAccount, FakeDomain, FakeRecord
 
 API_VERSION = "2021-03-23"
 SERVICE = "dnspod"
@@ -204,11 +205,13 @@ def _handler_for(fake: FakeDnspod) -> type[BaseHTTPRequestHandler]:
                 raise ApiError("InvalidAction", f"The action {action!r} does not exist.")
             if self.headers.get("Content-Type") != "application/json":
                 raise ApiError("InvalidParameter", "The Content-Type must be application/json.")
+            language = self.headers.get("X-TC-Language")  # the SDK sends zh-CN or en-US only
+            language = language if language in LANGUAGES else "zh-CN"
             params = json.loads(body or b"{}")
             failure = fake.gate(action)
             if failure is not None and not failure.execute:
                 return self._fail(failure)
-            result = fake.account.run(action, params)
+            result = fake.account.run(action, params, language)
             return self._fail(failure) if failure is not None else result
 
         def _fail(self, failure: Failure) -> None:

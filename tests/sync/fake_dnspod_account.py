@@ -7,10 +7,12 @@ other), values of CNAME/MX/NS/SRV come back with a trailing dot, every domain ho
 answers an empty page with ``ResourceNotFound.NoDataOfRecord`` unless ``ErrorOnEmpty`` is "no".
 
 Plans: every domain has a ``Grade`` (DescribeDomainList); ``DescribeDomainPurview`` lists the
-plan's limits as ``Name``/``Value`` pairs, and CreateRecord/ModifyRecord enforce two of them as
-DNSPod does: a TTL under the plan's minimum is ``LimitExceeded.RecordTtlLimit`` (600 s on the free
-plan), and more enabled records of one name, type and line than the plan's "DNS balance" count
-is ``LimitExceeded.SubdomainRollLimit``.
+plan's limits as ``PurviewInfo`` ``Name``/``Value`` strings named in the request's language
+(``X-TC-Language``, zh-CN by default), with the names and order of the API documentation's example
+(see :data:`PURVIEW`). CreateRecord/ModifyRecord enforce two of them with the documented codes: a
+TTL under ``记录TTL最低`` is ``LimitExceeded.RecordTtlLimit``, and more enabled records of one name,
+type and line than ``负载均衡数量`` is ``LimitExceeded.SubdomainRollLimit`` (a DISABLE record is
+not counted: "也不会验证负载均衡的限制").
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ HOST_TYPES = {"CNAME", "MX", "NS"}
 
 @dataclass(frozen=True)
 class Plan:
-    """One DNSPod plan (``Grade``): its title, record TTL minimum and "DNS balance" count."""
+    """One DNSPod plan (``Grade``): its title, level, record TTL minimum and balance count."""
 
     title: str
     level: int
@@ -52,15 +54,43 @@ class Plan:
     balance: int
 
 
+# Grades and titles: the SDK models (DescribeRecordLineListRequest.DomainGrade: DP_FREE, DP_PLUS,
+# DP_EXPERT, DP_ULTRA = 新免费、专业版、企业版、尊享版). GradeLevel 2 (DP_FREE) and 10 (DP_ULTRA) are
+# the DescribeDomainList example's. DP_ULTRA takes the DescribeDomainPurview example's TTL minimum
+# 1 and balance count 60 (the example does not name its plan); the free plan's 600 s is issue
+# 11's. The documentation gives no per-grade table ("the minimum value varies by domain level"):
+# the other figures are this fake's own, and tests that depend on them set them
+# (``FakeDomain.min_ttl``/``balance``).
 PLANS = {
     "DP_FREE": Plan("免费版", 2, 600, 2),
     "DP_PLUS": Plan("专业版", 3, 120, 10),
     "DP_EXPERT": Plan("企业版", 4, 60, 20),
-    "DP_ULTRA": Plan("尊享版", 5, 1, 100),
+    "DP_ULTRA": Plan("尊享版", 10, 1, 60),
 }
-TTL_PURVIEW, BALANCE_PURVIEW = "Min TTL", "max DNS balance count"
+TTL_PURVIEW, BALANCE_PURVIEW = "记录TTL最低", "负载均衡数量"
+# DescribeDomainPurview's example, in order: (zh-CN name, en-US name, value). The English page
+# names the entries up to "max DNS balance count"; for the later ones (the TTL minimum among them)
+# the stored documentation shows no English name, so the fake keeps the Chinese one in en-US too.
+PURVIEW = (
+    ("URL转发条数", "URL Forward", "10"),
+    ("NS记录条数", "NS record count", "1999"),
+    ("AAAA记录条数", "AAAA record count", "1999"),
+    ("SRV记录条数", "SRV record count", "1999"),
+    ("域名别名绑定个数", "domain alias count", "10"),
+    ("域名锁定天数", "max domain lock days", "365"),
+    ("域名共享个数", "max domain share count", "1000"),
+    ("子域名级数", "max sub domain level", "12"),
+    ("泛解析级数", "max Spread Record level", "10"),
+    (BALANCE_PURVIEW, "max DNS balance count", "{balance}"),
+    (TTL_PURVIEW, TTL_PURVIEW, "{min_ttl}"),
+    ("混合泛解析支持", "混合泛解析支持", "yes"),
+    ("增强线路类型", "增强线路类型", "yes"),
+    ("分省线路类型", "分省线路类型", "yes"),
+    ("分大洲线路类型", "分大洲线路类型", "yes"),
+)
+LANGUAGES = ("zh-CN", "en-US")
 MAX_LIMIT = 3000
-TXT_MAX = 512
+TXT_MAX = 512  # not in the documentation: an assumption (InvalidParameter.RecordValueLengthInvalid is)
 _LABEL = re.compile(r"^(\*|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)$")
 
 PARAMS = {
@@ -125,20 +155,20 @@ class FakeDomain:
     records: dict[int, FakeRecord] = field(default_factory=dict)
     created_on: str = field(default_factory=_now)
     grade: str = "DP_FREE"
-    balance: int | None = None  # overrides the plan's "DNS balance" count
+    balance: int | None = None  # overrides the plan's balance count (负载均衡数量)
+    min_ttl: int | None = None  # overrides the plan's TTL minimum (记录TTL最低)
 
     @property
     def plan(self) -> Plan:
         plan = PLANS[self.grade]
-        return plan if self.balance is None else replace(plan, balance=self.balance)
+        plan = plan if self.balance is None else replace(plan, balance=self.balance)
+        return plan if self.min_ttl is None else replace(plan, min_ttl=self.min_ttl)
 
-    def purview(self) -> list[dict[str, str]]:
-        """``PurviewInfo`` items as DescribeDomainPurview lists them (English: the SDK asks en-US)."""
-        plan = self.plan
-        items = [("URL Forward", "10"), ("NS record count", "1999"), ("AAAA record count", "1999"),
-                 ("SRV record count", "1999"), ("domain alias count", "10"), ("max sub domain level", "12"),
-                 (BALANCE_PURVIEW, str(plan.balance)), (TTL_PURVIEW, str(plan.min_ttl))]  # fmt: skip
-        return [{"Name": name, "Value": value} for name, value in items]
+    def purview(self, language: str = "zh-CN") -> list[dict[str, str]]:
+        """``PurviewInfo`` items as DescribeDomainPurview lists them, named in ``language``."""
+        values = {"balance": self.plan.balance, "min_ttl": self.plan.min_ttl}
+        english = language == "en-US"
+        return [{"Name": en if english else zh, "Value": value.format(**values)} for zh, en, value in PURVIEW]
 
     def item(self) -> dict[str, Any]:
         """A ``DomainListItem`` with exactly its documented fields."""
@@ -199,6 +229,7 @@ class FakeAccount:
         self.lock = threading.RLock()
         self.domains: dict[str, FakeDomain] = {}
         self._ids = 1000
+        self.language = "zh-CN"  # the current request's X-TC-Language
 
     def next_id(self) -> int:
         self._ids += 1
@@ -213,7 +244,7 @@ class FakeAccount:
             self.domains[domain.name] = domain
             return domain
 
-    def run(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
+    def run(self, action: str, params: dict[str, Any], language: str = "zh-CN") -> dict[str, Any]:
         unknown = sorted(set(params) - PARAMS[action])
         if unknown:
             raise ApiError("UnknownParameter", f"The parameter `{unknown[0]}` is not recognized.")
@@ -221,6 +252,7 @@ class FakeAccount:
             if params[name] is not None and not isinstance(params[name], int):
                 raise ApiError("InvalidParameter", f"The value of parameter `{name}` must be an integer.")
         with self.lock:
+            self.language = language
             handler = getattr(self, "do_" + re.sub(r"(?<!^)([A-Z])", r"_\1", action).lower())
             result: dict[str, Any] = handler(params)
             return result
@@ -253,7 +285,7 @@ class FakeAccount:
         return {"DomainCountInfo": info, "DomainList": [d.item() for d in page]}
 
     def do_describe_domain_purview(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"PurviewList": self.domain(p).purview()}
+        return {"PurviewList": self.domain(p).purview(self.language)}
 
     def do_describe_record_list(self, p: dict[str, Any]) -> dict[str, Any]:
         domain = self.domain(p)

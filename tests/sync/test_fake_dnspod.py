@@ -19,9 +19,10 @@ from tests.sync.conftest import SECRET_ID, SECRET_KEY, ZONE
 from tests.sync.fake_dnspod import FakeDnspod
 
 
-def sdk(fake: FakeDnspod, key: str = SECRET_KEY, secret_id: str = SECRET_ID, retryer: Any = None) -> Any:
+def sdk(fake: FakeDnspod, key: str = SECRET_KEY, secret_id: str = SECRET_ID, retryer: Any = None,
+        language: str = "zh-CN") -> Any:  # fmt: skip
     profile = ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint=fake.endpoint),
-                            retryer=retryer or NoopRetryer())  # fmt: skip
+                            retryer=retryer or NoopRetryer(), language=language)  # fmt: skip
     return dnspod_client.DnspodClient(credential.Credential(secret_id, key), "", profile)
 
 
@@ -180,3 +181,35 @@ def test_sdk_standard_retryer_duplicates_a_throttled_create(fake: FakeDnspod) ->
     assert fake.calls["CreateRecord"] == 3
     assert code == "InvalidParameter.DomainRecordExist"  # the record exists once, yet the call "failed"
     assert [r.name for r in fake.records(ZONE)] == ["d"]
+
+
+def test_the_purview_is_named_as_documented_in_the_request_language(fake: FakeDnspod) -> None:
+    """DescribeDomainPurview's example: Chinese names (zh-CN, the SDK's default) or the English
+    page's names; the plan's 负载均衡数量 and 记录TTL最低 as digit strings."""
+    fake.account.domains[ZONE].grade = "DP_FREE"
+    zh = call(sdk(fake), "DescribeDomainPurview", Domain=ZONE).PurviewList
+    names = [i.Name for i in zh]
+    assert names[:3] == ["URL转发条数", "NS记录条数", "AAAA记录条数"] and len(names) == 15
+    assert {i.Name: i.Value for i in zh}["记录TTL最低"] == "600"
+    assert {i.Name: i.Value for i in zh}["负载均衡数量"] == "2"
+    en = call(sdk(fake, language="en-US"), "DescribeDomainPurview", Domain=ZONE).PurviewList
+    assert [i.Name for i in en][:3] == ["URL Forward", "NS record count", "AAAA record count"]
+    assert {i.Name: i.Value for i in en}["max DNS balance count"] == "2"
+
+
+def test_plan_limits_are_refused_with_the_documented_codes(fake: FakeDnspod) -> None:
+    fake.account.domains[ZONE].grade = "DP_FREE"
+    client = sdk(fake)
+    base = {"Domain": ZONE, "SubDomain": "www", "RecordType": "A", "RecordLine": "默认"}
+    assert (
+        error_of(client, "CreateRecord", **base, Value="192.0.2.1", TTL=300) == "LimitExceeded.RecordTtlLimit"
+    )
+    call(client, "CreateRecord", **base, Value="192.0.2.1", TTL=600)
+    call(client, "CreateRecord", **base, Value="192.0.2.2", TTL=600)
+    assert (
+        error_of(client, "CreateRecord", **base, Value="192.0.2.3", TTL=600)
+        == "LimitExceeded.SubdomainRollLimit"
+    )
+    call(client, "CreateRecord", **base, Value="192.0.2.3", TTL=600, Status="DISABLE")  # not counted
+    txt = {**base, "RecordType": "TXT", "Value": "x" * 513}
+    assert error_of(client, "CreateRecord", **txt) == "InvalidParameter.RecordValueLengthInvalid"
