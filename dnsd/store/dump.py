@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from dnsd.domain.errors import Conflict
-from dnsd.domain.zones import SerialPolicy, next_serial, serial_gt
+from dnsd.domain.zones import SerialPolicy, next_serial, serial_gt, zone_dict
 from dnsd.k8s.mapping import MappingEntry
 from dnsd.store.base import StoreBase, ZoneDelta
 from dnsd.store.convert import pool_from_row, rrset_from_row, zone_from_row
@@ -31,7 +31,6 @@ from dnsd.store.engine import is_sqlite
 from dnsd.store.k8s_tables import K8sMappingRow
 from dnsd.store.pools import address_rows
 from dnsd.store.tables import ChangeZoneRow, PoolAddressRow, PoolRow, RecordRow, ZoneRow
-from dnsd.store.zones import zone_dict
 
 
 @dataclass(frozen=True, slots=True)
