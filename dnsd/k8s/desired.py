@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from dnsd.domain.k8s import Problem
 from dnsd.domain.names import name_problems
 from dnsd.domain.records import MAX_TTL
 from dnsd.k8s.hosts import canonical_host
@@ -27,29 +28,6 @@ class DesiredName:
     ttl: int
     owner: str
     via: str = ""
-
-
-REJECTED, CONFLICT = "rejected", "conflict"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """An object (``owner``) asks for something dnsd refuses, and why. A conflict (another
-    owner holds the name) names the ``holder``; anything else is a rejection of the input."""
-
-    owner: str
-    field: str
-    message: str
-    host: str = ""
-    holder: str | None = None
-
-    @property
-    def kind(self) -> str:
-        return CONFLICT if self.holder is not None else REJECTED
-
-    def __str__(self) -> str:
-        where = f" {self.host}" if self.host else ""
-        return f"{self.owner}{where}: {self.field}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dnsd.domain.errors import DnsdError, InvalidInput
+from dnsd.domain.k8s import Problem
 from dnsd.domain.rdata import POOL_TYPES
 from dnsd.domain.records import RRset, find_zone, make_rrset
-from dnsd.k8s.desired import Derivation, Problem, Skip
+from dnsd.k8s.desired import Derivation, Skip
 from dnsd.k8s.objects import OWNER_PREFIX
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dnsd.domain.k8s import Problem
 from dnsd.domain.records import RRset
-from dnsd.k8s.desired import Problem, Skip
+from dnsd.k8s.desired import Skip
 from dnsd.k8s.plan import CREATE, DELETE, UPDATE, Plan, Step
 
 _MARK = {CREATE: "+", UPDATE: "~", DELETE: "-"}

@@ -22,8 +22,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from dnsd.domain.errors import Conflict
+from dnsd.domain.k8s import MappingEntry
 from dnsd.domain.zones import SerialPolicy, next_serial, serial_gt, zone_dict
-from dnsd.k8s.mapping import MappingEntry
 from dnsd.store.base import StoreBase, ZoneDelta
 from dnsd.store.convert import pool_from_row, rrset_from_row, zone_from_row
 from dnsd.store.dump_format import StoreDump, parse_document, to_document
