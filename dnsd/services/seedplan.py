@@ -12,11 +12,11 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from dnsd.cli.seedfile import Entry, SeedFile
 from dnsd.domain.errors import Reason
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset, find_zone, placement_problems
 from dnsd.domain.zones import Zone
+from dnsd.services.seedfile import Entry, SeedFile
 
 T = TypeVar("T", Pool, Zone)
 E = TypeVar("E")
