@@ -14,7 +14,8 @@ from api.deps import StoreDep
 from api.errors import documented
 from api.schemas import Body
 from dnsd.domain.errors import NotFound
-from dnsd.domain.k8s import MAPPING_KINDS, MappingEntry, Problem, make_entry
+from dnsd.domain.k8s import MAPPING_KINDS, MappingEntry, make_entry
+from dnsd.domain.plan import Problem
 from dnsd.domain.sync_status import K8S_PROVIDER, SyncStatus
 from dnsd.k8s.guard import scope_label
 from dnsd.k8s.plan import Scope

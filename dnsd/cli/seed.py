@@ -13,6 +13,7 @@ from typing import Any
 from dnsd.cli.connect import cli_actor, open_store
 from dnsd.cli.output import emit, note, render_table
 from dnsd.config import Settings
+from dnsd.domain.plan import CREATE
 from dnsd.services.seed import SeedOutcome, seed_file
 
 
@@ -25,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def outcome_json(outcome: SeedOutcome) -> dict[str, Any]:
     plan = outcome.plan
-    records = [{"path": s.path, "name": s.rrset.name, "type": s.rrset.rtype, "create": s.create}
+    records = [{"path": s.label, "name": s.rrset.name, "type": s.rrset.rtype, "create": s.action == CREATE}
                for s in plan.records]  # fmt: skip
     return {
         "file": outcome.file, "dry_run": outcome.dry_run, "changed": not plan.changes_nothing,
@@ -44,7 +45,9 @@ def outcome_text(outcome: SeedOutcome) -> str:
     lines = [f"{outcome.file}: {verb}:"]
     lines += [f"  + pool {p.name}" for p in plan.pools]
     lines += [f"  + zone {z.name}" for z in plan.zones]
-    lines += [f"  {'+' if s.create else '~'} record {s.rrset.name}/{s.rrset.rtype}" for s in plan.records]
+    lines += [
+        f"  {'+' if s.action == CREATE else '~'} record {s.rrset.name}/{s.rrset.rtype}" for s in plan.records
+    ]
     lines.append(f"  (already as in the file: {same})")
     if outcome.serials:
         lines += ["", render_table(("zone", "serial"), sorted(outcome.serials.items()))]

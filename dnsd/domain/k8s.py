@@ -1,5 +1,5 @@
 """Kubernetes, the pure part: which pool serves which entry point (Gateway selector labels,
-Ingress classes, a default), and the :class:`Problem` an object's derivation reports.
+Ingress classes, a default).
 
 The mapping is a flat list of :class:`MappingEntry` rows (what the store keeps and the CLI and
 API edit); :class:`PoolMapping` answers "which pool?" for a Gateway or an Ingress.
@@ -185,26 +185,3 @@ def mapping_from_document(doc: Any) -> PoolMapping:
     if reasons:
         raise InvalidInput(reasons)
     return PoolMapping.of(entries)
-
-
-REJECTED, CONFLICT = "rejected", "conflict"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """An object (``owner``) asks for something dnsd refuses, and why. A conflict (another
-    owner holds the name) names the ``holder``; anything else is a rejection of the input."""
-
-    owner: str
-    field: str
-    message: str
-    host: str = ""
-    holder: str | None = None
-
-    @property
-    def kind(self) -> str:
-        return CONFLICT if self.holder is not None else REJECTED
-
-    def __str__(self) -> str:
-        where = f" {self.host}" if self.host else ""
-        return f"{self.owner}{where}: {self.field}: {self.message}"

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dnsd.domain.errors import StoreUnavailable
-from dnsd.domain.k8s import Problem
+from dnsd.domain.plan import Plan, Problem
 from dnsd.k8s.derive import derive
 from dnsd.k8s.guard import DeleteGuard, StatusBook
 from dnsd.k8s.objects import KINDS, KubeObject
-from dnsd.k8s.plan import Plan, Safety, Scope
+from dnsd.k8s.plan import Safety, Scope
 from dnsd.k8s.report import problem_line, step_line
 from dnsd.k8s.sinks import ControllerSink, execute, plan_against
 from dnsd.k8s.watcher import Bookmarked, Event, ResourceWatcher, SourceKey, Synced, WatchOptions

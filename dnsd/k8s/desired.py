@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from dnsd.domain.k8s import Problem
 from dnsd.domain.names import name_problems
+from dnsd.domain.plan import Problem, Skip
 from dnsd.domain.records import MAX_TTL
 from dnsd.k8s.hosts import canonical_host
 from dnsd.k8s.objects import KubeObject
@@ -28,15 +28,6 @@ class DesiredName:
     ttl: int
     owner: str
     via: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Skip:
-    """A host that is deliberately not published (not an error): mesh-only, ``*``, no zone."""
-
-    owner: str
-    host: str
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,9 @@ import logging
 from dataclasses import replace
 from typing import Protocol
 
+from dnsd.domain.plan import DELETE, Plan, Step
 from dnsd.domain.sync_status import K8S_PROVIDER, SyncStatus
-from dnsd.k8s.plan import DELETE, Plan, Safety, Scope, Step, UnsafePlan
+from dnsd.k8s.plan import Safety, Scope, UnsafePlan
 
 log = logging.getLogger("dnsd.k8s.controller")
 HOW_TO_APPROVE = "approve with `dnsd k8s approve`, POST /k8s/approve, or a restart with --force"

@@ -11,14 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dnsd.domain.errors import DnsdError, InvalidInput
-from dnsd.domain.k8s import Problem
-from dnsd.domain.plan import DeleteBrake
+from dnsd.domain.plan import CREATE, DELETE, UPDATE, DeleteBrake, Plan, Problem, Skip, Step
 from dnsd.domain.rdata import POOL_TYPES
 from dnsd.domain.records import RRset, find_zone, make_rrset
-from dnsd.k8s.desired import Derivation, Skip
+from dnsd.k8s.desired import Derivation
 from dnsd.k8s.objects import OWNER_PREFIX
-
-CREATE, UPDATE, DELETE = "create", "update", "delete"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,26 +35,6 @@ class Scope:
         """Owners of objects in these namespaces (all namespaces when empty)."""
         prefixes = tuple(f"{OWNER_PREFIX}{ns}/" for ns in names)
         return cls(prefixes or (OWNER_PREFIX,))
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One change: ``rrset`` is the new content (create/update) or the record to delete."""
-
-    action: str
-    rrset: RRset
-    old: RRset | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    steps: tuple[Step, ...] = ()
-    unchanged: tuple[RRset, ...] = ()
-    problems: tuple[Problem, ...] = ()
-    skipped: tuple[Skip, ...] = ()
-
-    def count(self, action: str) -> int:
-        return sum(1 for s in self.steps if s.action == action)
 
 
 class UnsafePlan(DnsdError):

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dnsd.domain.k8s import Problem
+from dnsd.domain.plan import CREATE, DELETE, UPDATE, Plan, Problem, Skip, Step
 from dnsd.domain.records import RRset
-from dnsd.k8s.desired import Skip
-from dnsd.k8s.plan import CREATE, DELETE, UPDATE, Plan, Step
 
 _MARK = {CREATE: "+", UPDATE: "~", DELETE: "-"}
 

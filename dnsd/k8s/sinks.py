@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from dnsd.domain.errors import Conflict, InvalidInput, NotFound
-from dnsd.domain.k8s import PoolMapping, Problem
+from dnsd.domain.k8s import PoolMapping
+from dnsd.domain.plan import DELETE, Plan, Problem, Step
 from dnsd.domain.records import RRset
 from dnsd.k8s.desired import Derivation
-from dnsd.k8s.plan import DELETE, Plan, Scope, Step, make_plan
+from dnsd.k8s.plan import Scope, make_plan
 from dnsd.store.k8s_ops import K8sOps
 from dnsd.store.zonestore import ZoneStore
 

@@ -60,7 +60,7 @@ def seed_file(store: ZoneStore, path: Path, actor: str, dry_run: bool = False) -
             store.create_zone(zone, actor)
         if plan.records:
             bulk = BulkOps(store.engine, store.limits, store.serial_policy)
-            bulk.put_many([s.rrset for s in plan.records], actor, [s.path for s in plan.records])
+            bulk.put_many([s.rrset for s in plan.records], actor, [s.label for s in plan.records])
     wanted = {e.item.name for e in seed.zones}
     serials = {z.name: z.serial for z in store.list_zones() if z.name in wanted}
     return SeedOutcome(str(path), plan, serials, dry_run)

@@ -13,7 +13,8 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from dnsd.domain.errors import NotFound
-from dnsd.domain.k8s import MappingEntry, PoolMapping, Problem
+from dnsd.domain.k8s import MappingEntry, PoolMapping
+from dnsd.domain.plan import Problem
 from dnsd.domain.records import RRset
 from dnsd.store.base import StoreBase
 from dnsd.store.convert import rrset_from_row
