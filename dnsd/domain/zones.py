@@ -89,6 +89,14 @@ class Zone:
 _TIMERS = ("refresh", "retry", "expire", "minimum", "ttl")
 
 
+def restored_serial(dumped: int, known: int | None, policy: SerialPolicy = "date") -> int:
+    """The dumped serial, unless a secondary may already hold ``known`` (same or newer): then the
+    serial after ``known`` by ``policy``."""
+    if known is None or serial_gt(dumped, known):
+        return dumped
+    return next_serial(known, policy=policy)
+
+
 def zone_dict(zone: Zone) -> dict[str, Any]:
     return {
         "name": zone.name, "ns": list(zone.ns), "mname": zone.mname, "rname": zone.rname,
