@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from dnsd.domain.zones import make_zone
 from dnsd.store.engine import make_engine
 from dnsd.store.tables import RecordRow, ZoneRow
-from dnsd.store.zones import make_zone
 from dnsd.store.zonestore import ZoneStore
 
 OWNER = "bench:seed"

@@ -14,7 +14,7 @@ from api.errors import documented
 from api.schemas import BulkConflictOut, BulkIn, BulkItemOut, BulkOut, RecordIn
 from dnsd.domain.errors import InvalidInput, Reason
 from dnsd.domain.records import RRset, TtlLimits, make_rrset
-from dnsd.store.bulk import BulkConflict, BulkOps
+from dnsd.services.bulk import put_checked
 
 MAX_BULK = 1000  # RRsets per request; a bigger import is several requests (or `dnsd record import`)
 
@@ -43,21 +43,13 @@ def parse_items(items: list[Any], limits: TtlLimits) -> tuple[dict[int, RRset], 
     return rrsets, reasons
 
 
-def store_reasons(bulk: BulkOps, rrsets: dict[int, RRset]) -> list[Reason]:
-    """What the store says about the sound items (a dry run), as reasons: reported together with
-    the other items' problems, so one response shows everything."""
-    try:
-        bulk.put_many(list(rrsets.values()), "api:check", [f"records.{i}" for i in rrsets], dry_run=True)
-    except InvalidInput as exc:
-        return exc.reasons
-    except BulkConflict as exc:
-        return [Reason(f"{c.label}.name", f"{c.name} is held by {c.holder}") for c in exc.conflicts]
-    return []
-
-
 def _index(reason: Reason) -> int:
     parts = reason.field.split(".")
     return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
+
+
+def _in_request_order(reasons: list[Reason]) -> list[Reason]:
+    return sorted(reasons, key=_index)
 
 
 @router.post(
@@ -79,10 +71,10 @@ def put_records(
     """
     rrsets, reasons = parse_items(body.records, store.limits)
     caller.require_records_write(store, [r.name for r in rrsets.values()])
-    bulk = BulkOps(store.engine, store.limits, store.serial_policy)
-    if reasons:
-        raise InvalidInput(sorted(reasons + store_reasons(bulk, rrsets), key=_index))
-    results = bulk.put_many(list(rrsets.values()), caller.actor, dry_run=dry_run)
+    labels = [f"records.{i}" for i in rrsets]
+    results = put_checked(
+        store, list(rrsets.values()), labels, reasons, caller.actor, dry_run=dry_run, order=_in_request_order
+    )
     items = [BulkItemOut.of_result(i, result) for i, result in enumerate(results)]
     return BulkOut(
         dry_run=dry_run,

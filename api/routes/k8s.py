@@ -14,12 +14,13 @@ from api.deps import StoreDep
 from api.errors import documented
 from api.schemas import Body
 from dnsd.domain.errors import NotFound
-from dnsd.k8s.desired import Problem
+from dnsd.domain.k8s import MAPPING_KINDS, MappingEntry, make_entry
+from dnsd.domain.plan import Problem
+from dnsd.domain.sync_status import K8S_PROVIDER, SyncStatus
 from dnsd.k8s.guard import scope_label
-from dnsd.k8s.mapping import MAPPING_KINDS, MappingEntry, make_entry
 from dnsd.k8s.plan import Scope
 from dnsd.store.k8s_ops import K8sOps
-from dnsd.store.sync_status import K8S_PROVIDER, SyncStatus, SyncStatusStore
+from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
 
 router = APIRouter(prefix="/k8s", tags=["kubernetes"], dependencies=[Depends(authenticate)])

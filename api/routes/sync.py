@@ -17,7 +17,8 @@ from api.auth import Admin, authenticate
 from api.deps import StoreDep
 from api.errors import documented
 from api.params import lookup_name
-from dnsd.store.sync_status import K8S_PROVIDER, SyncStatus, SyncStatusStore
+from dnsd.domain.sync_status import K8S_PROVIDER, SyncStatus
+from dnsd.store.sync_status import SyncStatusStore
 
 router = APIRouter(prefix="/sync", tags=["sync"], dependencies=[Depends(authenticate)])
 

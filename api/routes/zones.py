@@ -11,7 +11,7 @@ from api.deps import StoreDep
 from api.errors import documented
 from api.params import lookup_name
 from api.schemas import ZoneIn, ZoneList, ZoneOut, ZonePatch
-from dnsd.store.zones import make_zone
+from dnsd.domain.zones import make_zone
 
 router = APIRouter(prefix="/zones", tags=["zones"], dependencies=[Depends(authenticate)])
 

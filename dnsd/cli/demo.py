@@ -17,10 +17,11 @@ from pathlib import Path
 from dnsd.cli.connect import cli_actor, open_store
 from dnsd.cli.migrate import migrate, shown_url
 from dnsd.cli.output import emit, note
-from dnsd.cli.seed import outcome_json, outcome_text, seed_file
+from dnsd.cli.seed import outcome_json, outcome_text
 from dnsd.cli.serve import Serving, run_until_signalled, serve
 from dnsd.config import Settings
 from dnsd.server.sockets import PortUnavailable, check_dns_ports, listen_hosts
+from dnsd.services.seed import seed_file
 
 SOURCE_DEMO_FILE = Path(__file__).resolve().parents[2] / "zones" / "demo.yaml"
 # An installed wheel has no zones/ beside it: the image keeps it in its working directory.

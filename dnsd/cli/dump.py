@@ -1,6 +1,6 @@
 """``dnsd dump [FILE|-]`` and ``dnsd restore FILE|- [--force]``: the whole store as one file.
 
-The file is the versioned JSON document of :mod:`dnsd.store.dump_format`: zones, pools, records
+The file is the versioned JSON document of :mod:`dnsd.domain.dump_format`: zones, pools, records
 with owners and Kubernetes pool mappings; never API tokens, TSIG keys or sync status. A dump
 written to a file appears whole or not at all (written aside, then renamed).
 """

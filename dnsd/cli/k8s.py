@@ -16,10 +16,7 @@ import yaml
 from dnsd.cli.connect import cli_actor, open_store
 from dnsd.config import Settings
 from dnsd.domain.errors import InvalidInput, Reason
-from dnsd.k8s.derive import derive
-from dnsd.k8s.http_sink import HttpSink
-from dnsd.k8s.manifests import load_manifests
-from dnsd.k8s.mapping import (
+from dnsd.domain.k8s import (
     DEFAULT,
     GATEWAY_SELECTOR,
     INGRESS_CLASS,
@@ -27,12 +24,16 @@ from dnsd.k8s.mapping import (
     make_entry,
     mapping_from_document,
 )
+from dnsd.domain.sync_status import K8S_PROVIDER
+from dnsd.k8s.derive import derive
+from dnsd.k8s.http_sink import HttpSink
+from dnsd.k8s.manifests import load_manifests
 from dnsd.k8s.objects import ISTIO_VERSIONS
 from dnsd.k8s.plan import Safety, Scope
 from dnsd.k8s.report import plan_json, plan_lines, problem_json, problem_line
 from dnsd.k8s.sinks import RecordSink, StoreSink, execute, plan_against
 from dnsd.store.k8s_ops import K8sOps
-from dnsd.store.sync_status import K8S_PROVIDER, SyncStatusStore
+from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.report import status_dict
 
@@ -200,7 +201,9 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
 
     conn = Connection(args.api_server, args.token, args.kubeconfig, args.context, args.in_cluster)
     with open_store(settings) as store:
-        controller = Controller(api_client(conn), store, _controller_options(args))
+        options = _controller_options(args)
+        sink = StoreSink(store, options.actor)
+        controller = Controller(api_client(conn), sink, SyncStatusStore(store.engine), options)
         if args.once:
             if not controller.sync_once():
                 return 1

@@ -1,40 +1,20 @@
 """``dnsd seed FILE``: apply a declarative file of pools, zones and records, idempotently.
 
-Everything is validated first — each entry, then against the store — and every problem is
-reported with its place in the file; if there is any, nothing is written. Then what is missing
-is created and records are put ("make it so"), so running the same file again changes nothing.
-Each new pool and zone is one store transaction; all the records are then one more (one change,
-one serial bump per zone, however many records: ``BulkOps.put_many``). If the store refuses a
-step (someone changed the data since the check), what was written stays, and running the seed
-again finishes the job.
+The work is :func:`dnsd.services.seed.seed_file` (validate everything, then make it so); this
+module parses the arguments and prints the outcome.
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dnsd.cli.connect import cli_actor, open_store
 from dnsd.cli.output import emit, note, render_table
-from dnsd.cli.seedfile import SeedFile, in_file_order, parse_seed, read_seed
-from dnsd.cli.seedplan import Current, SeedPlan, plan_seed
 from dnsd.config import Settings
-from dnsd.domain.errors import InvalidInput
-from dnsd.domain.records import RRset, find_zone
-from dnsd.store.bulk import BulkOps
-from dnsd.store.zonestore import ZoneStore
-
-
-@dataclass(frozen=True, slots=True)
-class SeedOutcome:
-    """The plan a seed ran (or, dry, would run) and the serials of the file's zones afterwards."""
-
-    file: str
-    plan: SeedPlan
-    serials: dict[str, int]
-    dry_run: bool
+from dnsd.domain.plan import CREATE
+from dnsd.services.seed import SeedOutcome, seed_file
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,42 +24,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(func=run)
 
 
-def current_state(store: ZoneStore, seed: SeedFile) -> Current:
-    """Every zone and pool, and the stored RRsets of the zones the file's records fall in."""
-    zones = {z.name: z for z in store.list_zones()}
-    names = set(zones) | {e.item.name for e in seed.zones}
-    involved = {find_zone(e.item.name, names) for e in seed.records} & set(zones)
-    state = store.load_state(sorted(z for z in involved if z is not None))
-    rrsets: dict[str, list[RRset]] = {}
-    for _zone, zone_rrsets in state.zones.values():
-        for rrset in zone_rrsets:
-            rrsets.setdefault(rrset.name, []).append(rrset)
-    return Current(zones, state.pools, rrsets)
-
-
-def seed_file(store: ZoneStore, path: Path, actor: str, dry_run: bool = False) -> SeedOutcome:
-    """Validate ``path`` completely, then (unless ``dry_run``) apply it; :class:`InvalidInput`
-    lists every problem, with its place in the file, and means nothing was written."""
-    seed, reasons = parse_seed(read_seed(path), store.limits)
-    plan, more = plan_seed(seed, current_state(store, seed))
-    if reasons or more:
-        raise InvalidInput(in_file_order(reasons + more))
-    if not dry_run:
-        for pool in plan.pools:
-            store.create_pool(pool, actor)
-        for zone in plan.zones:
-            store.create_zone(zone, actor)
-        if plan.records:
-            bulk = BulkOps(store.engine, store.limits, store.serial_policy)
-            bulk.put_many([s.rrset for s in plan.records], actor, [s.path for s in plan.records])
-    wanted = {e.item.name for e in seed.zones}
-    serials = {z.name: z.serial for z in store.list_zones() if z.name in wanted}
-    return SeedOutcome(str(path), plan, serials, dry_run)
-
-
 def outcome_json(outcome: SeedOutcome) -> dict[str, Any]:
     plan = outcome.plan
-    records = [{"path": s.path, "name": s.rrset.name, "type": s.rrset.rtype, "create": s.create}
+    records = [{"path": s.label, "name": s.rrset.name, "type": s.rrset.rtype, "create": s.action == CREATE}
                for s in plan.records]  # fmt: skip
     return {
         "file": outcome.file, "dry_run": outcome.dry_run, "changed": not plan.changes_nothing,
@@ -98,7 +45,9 @@ def outcome_text(outcome: SeedOutcome) -> str:
     lines = [f"{outcome.file}: {verb}:"]
     lines += [f"  + pool {p.name}" for p in plan.pools]
     lines += [f"  + zone {z.name}" for z in plan.zones]
-    lines += [f"  {'+' if s.create else '~'} record {s.rrset.name}/{s.rrset.rtype}" for s in plan.records]
+    lines += [
+        f"  {'+' if s.action == CREATE else '~'} record {s.rrset.name}/{s.rrset.rtype}" for s in plan.records
+    ]
     lines.append(f"  (already as in the file: {same})")
     if outcome.serials:
         lines += ["", render_table(("zone", "serial"), sorted(outcome.serials.items()))]

@@ -22,7 +22,8 @@ from dnsd.cli.output import emit, note, render_table
 from dnsd.config import Settings
 from dnsd.domain.errors import InvalidInput, Reason
 from dnsd.domain.names import normalize_name
-from dnsd.store.sync_status import K8S_PROVIDER, SyncStatusStore
+from dnsd.domain.sync_status import K8S_PROVIDER
+from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.provider import ProviderError
 from dnsd.sync.report import (

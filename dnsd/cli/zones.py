@@ -9,9 +9,8 @@ from dnsd.cli.output import emit, render_fields, render_table
 from dnsd.cli.shapes import record_data, record_json, zone_json
 from dnsd.config import Settings
 from dnsd.domain.names import normalize_name
-from dnsd.domain.zones import Zone
+from dnsd.domain.zones import Zone, make_zone
 from dnsd.store.records import RecordFilter
-from dnsd.store.zones import make_zone
 
 TIMERS = ("ttl", "refresh", "retry", "expire", "minimum")
 ALL_RECORDS = 1_000_000

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from dnsd.domain.errors import InvalidInput, Reason
 
@@ -70,3 +71,13 @@ def make_pool(
     if reasons:
         raise InvalidInput(reasons)
     return Pool(name, addrs, description, external)
+
+
+def pool_dict(pool: Pool) -> dict[str, Any]:
+    """The pool's fields as the change log records them."""
+    return {
+        "name": pool.name,
+        "addresses": list(pool.addresses),
+        "external_addresses": list(pool.external_addresses),
+        "description": pool.description,
+    }

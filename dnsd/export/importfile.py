@@ -19,10 +19,9 @@ from dnsd.domain.importplan import ZoneFileData
 from dnsd.domain.names import is_subdomain, name_problems
 from dnsd.domain.rdata import parse_rdata
 from dnsd.domain.records import RRset, make_rrset, placement_problems
-from dnsd.domain.zones import Zone
+from dnsd.domain.zones import Zone, make_zone
 from dnsd.export.lexer import ZoneFileError
 from dnsd.export.zonefile import Note, ParsedRecord, ZoneFileReader
-from dnsd.store.zones import make_zone
 
 # make_rrset applies the API's strict hostname rules to the owner name; imported names are
 # checked by the reader with bind9's rules instead, so validation runs on a stand-in name.

@@ -20,16 +20,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dnsd.domain.errors import StoreUnavailable
+from dnsd.domain.plan import Plan, Problem
 from dnsd.k8s.derive import derive
-from dnsd.k8s.desired import Problem
-from dnsd.k8s.guard import DeleteGuard
+from dnsd.k8s.guard import DeleteGuard, StatusBook
 from dnsd.k8s.objects import KINDS, KubeObject
-from dnsd.k8s.plan import Plan, Safety, Scope
+from dnsd.k8s.plan import Safety, Scope
 from dnsd.k8s.report import problem_line, step_line
-from dnsd.k8s.sinks import StoreSink, execute, plan_against
+from dnsd.k8s.sinks import ControllerSink, execute, plan_against
 from dnsd.k8s.watcher import Bookmarked, Event, ResourceWatcher, SourceKey, Synced, WatchOptions
-from dnsd.store.sync_status import SyncStatusStore
-from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.k8s.controller")
 WAKE = None
@@ -52,9 +50,13 @@ def _same(a: KubeObject, b: KubeObject) -> bool:
 
 
 class Controller:
-    def __init__(self, api: Any, store: ZoneStore, options: ControllerOptions | None = None) -> None:
+    def __init__(
+        self, api: Any, sink: ControllerSink, statuses: StatusBook, options: ControllerOptions | None = None
+    ) -> None:
+        """``sink``: where records, the mapping and problems live (``StoreSink`` over the store,
+        writing as ``options.actor``); ``statuses``: where the delete guard keeps its row."""
         self.options = options or ControllerOptions()
-        self.sink = StoreSink(store, self.options.actor)
+        self.sink = sink
         self.scope = Scope.namespaces(self.options.namespaces)
         self.events: queue.Queue[Event | None] = queue.Queue()  # None (WAKE): stop was requested
         self.stop = threading.Event()
@@ -65,7 +67,7 @@ class Controller:
         self.reconciles = 0
         self.bookmarks = 0
         self.last_plan: Plan | None = None
-        self.guard = DeleteGuard(SyncStatusStore(store.engine), self.scope, Safety(), self.options.force)
+        self.guard = DeleteGuard(statuses, self.scope, Safety(), self.options.force)
         self._problems: list[Problem] | None = None
 
     # --- events -------------------------------------------------------------------------
@@ -109,7 +111,7 @@ class Controller:
     def reconcile(self) -> bool:
         """Plan and apply the whole desired state; False when the store was unavailable."""
         try:
-            derivation = derive(self.cache.values(), self.sink.k8s.pool_mapping())
+            derivation = derive(self.cache.values(), self.sink.pool_mapping())
             plan, existing = plan_against(self.sink, derivation, self.scope)
             plan = self.guard.filter(plan, existing)
             outcome = execute(plan, self.sink)
@@ -132,7 +134,7 @@ class Controller:
             log.info("%s", step_line(step))
         if problems == self._problems:
             return
-        added, resolved = self.sink.k8s.replace_problems(self.scope.prefixes, problems)
+        added, resolved = self.sink.replace_problems(self.scope.prefixes, problems)
         self._problems = problems
         for problem in added:
             log.warning("%s", problem_line(problem))

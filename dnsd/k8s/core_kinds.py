@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dnsd.domain.k8s import PoolChoice, PoolMapping
 from dnsd.k8s.desired import ANN_HOSTNAMES, Collector, annotated_pool, annotated_ttl
-from dnsd.k8s.mapping import PoolChoice, PoolMapping
 from dnsd.k8s.objects import KubeObject
 
 LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class"

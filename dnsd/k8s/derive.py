@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from dnsd.domain.k8s import PoolMapping
+from dnsd.domain.plan import Problem
 from dnsd.k8s.core_kinds import ingress_names, service_names
-from dnsd.k8s.desired import Collector, Derivation, DesiredName, Problem
+from dnsd.k8s.desired import Collector, Derivation, DesiredName
 from dnsd.k8s.istio import GatewayKey, GatewayView, gateway_view, virtualservice_names
-from dnsd.k8s.mapping import PoolMapping
 from dnsd.k8s.objects import GATEWAY, INGRESS, SERVICE, VIRTUALSERVICE, KubeObject
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dnsd.domain.names import name_problems
+from dnsd.domain.plan import Problem, Skip
 from dnsd.domain.records import MAX_TTL
 from dnsd.k8s.hosts import canonical_host
 from dnsd.k8s.objects import KubeObject
@@ -27,38 +28,6 @@ class DesiredName:
     ttl: int
     owner: str
     via: str = ""
-
-
-REJECTED, CONFLICT = "rejected", "conflict"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """An object (``owner``) asks for something dnsd refuses, and why. A conflict (another
-    owner holds the name) names the ``holder``; anything else is a rejection of the input."""
-
-    owner: str
-    field: str
-    message: str
-    host: str = ""
-    holder: str | None = None
-
-    @property
-    def kind(self) -> str:
-        return CONFLICT if self.holder is not None else REJECTED
-
-    def __str__(self) -> str:
-        where = f" {self.host}" if self.host else ""
-        return f"{self.owner}{where}: {self.field}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
-class Skip:
-    """A host that is deliberately not published (not an error): mesh-only, ``*``, no zone."""
-
-    owner: str
-    host: str
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,11 @@ import datetime as dt
 import hashlib
 import logging
 from dataclasses import replace
+from typing import Protocol
 
-from dnsd.k8s.plan import DELETE, Plan, Safety, Scope, Step, UnsafePlan
-from dnsd.store.sync_status import K8S_PROVIDER, SyncStatus, SyncStatusStore
+from dnsd.domain.plan import DELETE, Plan, Step
+from dnsd.domain.sync_status import K8S_PROVIDER, SyncStatus
+from dnsd.k8s.plan import Safety, Scope, UnsafePlan
 
 log = logging.getLogger("dnsd.k8s.controller")
 HOW_TO_APPROVE = "approve with `dnsd k8s approve`, POST /k8s/approve, or a restart with --force"
@@ -38,10 +40,18 @@ def deletes_fingerprint(deletes: list[Step]) -> str:
     return hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
 
+class StatusBook(Protocol):
+    """Where the guard keeps its status row (the store's ``SyncStatusStore`` in production)."""
+
+    def get_sync_status(self, provider: str, zone: str) -> SyncStatus | None: ...
+
+    def save_sync_status(self, status: SyncStatus) -> None: ...
+
+
 class DeleteGuard:
     """Filters each plan; see the module docstring. ``held`` are the deletes held back now."""
 
-    def __init__(self, statuses: SyncStatusStore, scope: Scope, safety: Safety, force_first: bool) -> None:
+    def __init__(self, statuses: StatusBook, scope: Scope, safety: Safety, force_first: bool) -> None:
         self.statuses, self.label, self.safety = statuses, scope_label(scope), safety
         self.force_pending = force_first
         self.held: tuple[Step, ...] = ()

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 
 from dnsd.domain.errors import Conflict, DnsdError, InvalidInput, NotFound, Reason
+from dnsd.domain.k8s import PoolMapping, make_entry
 from dnsd.domain.rdata import parse_rdata
 from dnsd.domain.records import RRset
-from dnsd.k8s.mapping import PoolMapping, make_entry
 from dnsd.k8s.plan import Scope
 
 PAGE = 500

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dnsd.domain.k8s import PoolChoice, PoolMapping
 from dnsd.k8s.desired import Collector, annotated_pool, annotated_ttl
 from dnsd.k8s.hosts import GatewayHost, parse_gateway_host, parse_gateway_ref
-from dnsd.k8s.mapping import PoolChoice, PoolMapping
 from dnsd.k8s.objects import KubeObject
 
 GatewayKey = tuple[str, str]  # (namespace, name)

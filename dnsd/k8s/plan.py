@@ -8,15 +8,14 @@ alone. Deletes come before creates, so a name moving between two managed owners 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dnsd.domain.errors import DnsdError, InvalidInput
+from dnsd.domain.plan import CREATE, DELETE, UPDATE, DeleteBrake, Plan, Problem, Skip, Step
 from dnsd.domain.rdata import POOL_TYPES
 from dnsd.domain.records import RRset, find_zone, make_rrset
-from dnsd.k8s.desired import Derivation, Problem, Skip
+from dnsd.k8s.desired import Derivation
 from dnsd.k8s.objects import OWNER_PREFIX
-
-CREATE, UPDATE, DELETE = "create", "update", "delete"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,26 +35,6 @@ class Scope:
         """Owners of objects in these namespaces (all namespaces when empty)."""
         prefixes = tuple(f"{OWNER_PREFIX}{ns}/" for ns in names)
         return cls(prefixes or (OWNER_PREFIX,))
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One change: ``rrset`` is the new content (create/update) or the record to delete."""
-
-    action: str
-    rrset: RRset
-    old: RRset | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    steps: tuple[Step, ...] = ()
-    unchanged: tuple[RRset, ...] = ()
-    problems: tuple[Problem, ...] = ()
-    skipped: tuple[Skip, ...] = ()
-
-    def count(self, action: str) -> int:
-        return sum(1 for s in self.steps if s.action == action)
 
 
 class UnsafePlan(DnsdError):
@@ -133,18 +112,13 @@ def make_plan(
 
 @dataclass(frozen=True, slots=True)
 class Safety:
-    """octoDNS-style guard: refuse a plan deleting more than ``max_delete_fraction`` of the
-    managed records, once there are at least ``min_existing`` of them."""
+    """The shared :class:`DeleteBrake` on a plan's deletes, unless ``force``."""
 
-    max_delete_fraction: float = 0.3
-    min_existing: int = 10
+    brake: DeleteBrake = field(default_factory=DeleteBrake)
     force: bool = False
 
     def check(self, plan: Plan, existing: int) -> None:
-        deletes = plan.count(DELETE)
-        if self.force or existing < self.min_existing or deletes <= existing * self.max_delete_fraction:
-            return
-        raise UnsafePlan(
-            f"the plan deletes {deletes} of {existing} managed records (more than"
-            f" {self.max_delete_fraction:.0%}); check the manifests or namespaces, or use --force"
-        )
+        """:class:`UnsafePlan` when the brake refuses the plan's deletes."""
+        why = None if self.force else self.brake.reason("the plan deletes", plan.count(DELETE), existing)
+        if why is not None:
+            raise UnsafePlan(f"{why}; check the manifests or namespaces, or use --force")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dnsd.domain.plan import CREATE, DELETE, UPDATE, Plan, Problem, Skip, Step
 from dnsd.domain.records import RRset
-from dnsd.k8s.desired import Problem, Skip
-from dnsd.k8s.plan import CREATE, DELETE, UPDATE, Plan, Step
 
 _MARK = {CREATE: "+", UPDATE: "~", DELETE: "-"}
 

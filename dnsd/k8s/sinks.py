@@ -8,14 +8,16 @@ implementations raise the domain errors (:class:`Conflict`, :class:`NotFound`,
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from dnsd.domain.errors import Conflict, InvalidInput, NotFound
+from dnsd.domain.k8s import PoolMapping
+from dnsd.domain.plan import DELETE, Plan, Problem, Step
 from dnsd.domain.records import RRset
-from dnsd.k8s.desired import Derivation, Problem
-from dnsd.k8s.plan import DELETE, Plan, Scope, Step, make_plan
+from dnsd.k8s.desired import Derivation
+from dnsd.k8s.plan import Scope, make_plan
 from dnsd.store.k8s_ops import K8sOps
 from dnsd.store.zonestore import ZoneStore
 
@@ -40,6 +42,19 @@ class RecordSink(Protocol):
         ...
 
 
+class ControllerSink(RecordSink, Protocol):
+    """What the controller needs beyond a :class:`RecordSink`: the pool mapping and a place
+    for the problems it reports."""
+
+    def pool_mapping(self) -> PoolMapping: ...
+
+    def replace_problems(
+        self, prefixes: Sequence[str], problems: Iterable[Problem]
+    ) -> tuple[list[Problem], list[Problem]]:
+        """Make the stored problems under ``prefixes`` exactly ``problems``; (new, resolved)."""
+        ...
+
+
 class StoreSink:
     """Plans against, and writes to, the store; every write is one store transaction."""
 
@@ -59,6 +74,14 @@ class StoreSink:
 
     def put(self, rrset: RRset) -> bool:
         return self.store.put_rrset(rrset, self.actor).changed
+
+    def pool_mapping(self) -> PoolMapping:
+        return self.k8s.pool_mapping()
+
+    def replace_problems(
+        self, prefixes: Sequence[str], problems: Iterable[Problem]
+    ) -> tuple[list[Problem], list[Problem]]:
+        return self.k8s.replace_problems(prefixes, problems)
 
     def delete(self, rrset: RRset) -> None:
         assert rrset.id is not None, "records to delete come from the sink, with their id"

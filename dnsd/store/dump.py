@@ -1,7 +1,7 @@
 """Backup and restore of the whole store (``dnsd dump`` / ``dnsd restore``).
 
 :meth:`DumpOps.dump_document` reads zones, pools, records and Kubernetes pool mappings in one
-consistent transaction and returns the document of :mod:`dnsd.store.dump_format`.
+consistent transaction and returns the document of :mod:`dnsd.domain.dump_format`.
 :meth:`DumpOps.restore_document` checks a document completely, then writes it in one
 transaction: into an empty store, or with ``force`` in place of everything the store holds.
 
@@ -21,17 +21,16 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from dnsd.domain.dump_format import StoreDump, parse_document, to_document
 from dnsd.domain.errors import Conflict
-from dnsd.domain.zones import SerialPolicy, next_serial, serial_gt
-from dnsd.k8s.mapping import MappingEntry
+from dnsd.domain.k8s import MappingEntry
+from dnsd.domain.zones import restored_serial, zone_dict
 from dnsd.store.base import StoreBase, ZoneDelta
 from dnsd.store.convert import pool_from_row, rrset_from_row, zone_from_row
-from dnsd.store.dump_format import StoreDump, parse_document, to_document
 from dnsd.store.engine import is_sqlite
 from dnsd.store.k8s_tables import K8sMappingRow
 from dnsd.store.pools import address_rows
 from dnsd.store.tables import ChangeZoneRow, PoolAddressRow, PoolRow, RecordRow, ZoneRow
-from dnsd.store.zones import zone_dict
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +43,6 @@ class RestoreResult:
     mappings: int
     serials: dict[str, int]
     replaced: bool
-
-
-def restored_serial(dumped: int, known: int | None, policy: SerialPolicy = "date") -> int:
-    """The dumped serial, unless a secondary may already hold ``known`` (same or newer): then the
-    serial after ``known`` by ``policy``."""
-    if known is None or serial_gt(dumped, known):
-        return dumped
-    return next_serial(known, policy=policy)
 
 
 class DumpOps(StoreBase):
@@ -73,7 +64,7 @@ class DumpOps(StoreBase):
             return StoreDump(zones, tuple(pool_from_row(p) for p in pool_rows.values()), rrsets, mappings)
 
     def dump_document(self, now: dt.datetime | None = None) -> dict[str, Any]:
-        """The whole store as one portable document (see :mod:`dnsd.store.dump_format`)."""
+        """The whole store as one portable document (see :mod:`dnsd.domain.dump_format`)."""
         return to_document(self.dump(), now or dt.datetime.now(dt.UTC))
 
     def restore_document(self, doc: object, actor: str, force: bool = False) -> RestoreResult:

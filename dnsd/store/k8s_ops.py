@@ -13,9 +13,9 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from dnsd.domain.errors import NotFound
+from dnsd.domain.k8s import MappingEntry, PoolMapping
+from dnsd.domain.plan import Problem
 from dnsd.domain.records import RRset
-from dnsd.k8s.desired import Problem
-from dnsd.k8s.mapping import MappingEntry, PoolMapping
 from dnsd.store.base import StoreBase
 from dnsd.store.convert import rrset_from_row
 from dnsd.store.k8s_tables import K8sMappingRow, K8sProblemRow

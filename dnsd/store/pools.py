@@ -3,26 +3,15 @@ every zone with a record on the pool and writes one change row naming all of the
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict, NotFound
-from dnsd.domain.pools import Pool, make_pool
+from dnsd.domain.pools import Pool, make_pool, pool_dict
 from dnsd.store.base import StoreBase, ZoneDelta, pool_key
 from dnsd.store.convert import pool_from_row
 from dnsd.store.tables import PoolAddressRow, PoolRow, RecordRow, ZoneRow
-
-
-def pool_dict(pool: Pool) -> dict[str, Any]:
-    return {
-        "name": pool.name,
-        "addresses": list(pool.addresses),
-        "external_addresses": list(pool.external_addresses),
-        "description": pool.description,
-    }
 
 
 def pool_lines(record: RecordRow, pool: Pool) -> list[RRLine]:

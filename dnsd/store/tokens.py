@@ -12,28 +12,10 @@ from dnsd.domain.changes import Token
 from dnsd.domain.errors import Conflict, InvalidInput, NotFound, Reason
 from dnsd.domain.expiry import iso
 from dnsd.domain.names import name_problems
+from dnsd.domain.tokens import TOKEN_PREFIX, token_problems
 from dnsd.store.base import StoreBase
 from dnsd.store.convert import token_from_row
 from dnsd.store.tables import TokenRow, ZoneRow
-
-SCOPES = ("read", "write")
-TOKEN_PREFIX = "dnsd_"
-
-
-def _token_problems(name: str, scope: str, zones: list[str] | None) -> list[Reason]:
-    """What is wrong with a token's name, scope and zone names, before the database is read."""
-    reasons: list[Reason] = []
-    if not name or len(name) > 100:
-        reasons.append(Reason("name", "1-100 characters"))
-    if scope not in SCOPES:
-        reasons.append(Reason("scope", f"one of {', '.join(SCOPES)}"))
-    elif scope != "write" and zones:
-        reasons.append(
-            Reason("zones", "only a write token is limited to zones; a read token reads every zone")
-        )
-    for i, zone in enumerate(zones or []):
-        reasons += [Reason(f"zones.{i}", p) for p in name_problems(zone, wildcard=False)[1]]
-    return reasons
 
 
 def hash_token(secret: str) -> str:
@@ -54,7 +36,7 @@ class TokenOps(StoreBase):
         reads every zone; a limit there would be silently meaningless), a zone that is no valid
         name or that does not exist, an ``expires_at`` (aware) not in the future.
         """
-        reasons = _token_problems(name, scope, zones)
+        reasons = token_problems(name, scope, zones)
         if expires_at is not None and expires_at <= dt.datetime.now(dt.UTC):
             reasons.append(Reason("expires_at", f"{iso(expires_at)} is not in the future"))
         canon = [name_problems(zone, wildcard=False)[0] for zone in zones or []]

@@ -23,10 +23,10 @@ from dnsd.domain.importplan import ADD, CHANGE, CONFLICT, ImportPlan, ZoneFileDa
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
 from dnsd.domain.snapshot import expand
+from dnsd.domain.zones import apex_ns_lines, zone_dict
 from dnsd.store.base import StoreBase, ZoneDelta
 from dnsd.store.convert import pool_from_row, rrset_from_row, zone_from_row
 from dnsd.store.tables import PoolRow, RecordRow, ZoneRow
-from dnsd.store.zones import apex_ns_lines, zone_dict
 
 
 class ImportConflict(Conflict):

@@ -1,100 +1,17 @@
-"""Zone operations: create, read, update, delete."""
+"""Zone operations: create, read, update, delete (validation is :func:`dnsd.domain.zones.make_zone`)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from dnsd.domain.changes import RRLine
-from dnsd.domain.errors import Conflict, InvalidInput, NotFound, Reason
-from dnsd.domain.names import name_problems
-from dnsd.domain.records import MAX_TTL
-from dnsd.domain.secondaries import check_secondaries
-from dnsd.domain.zones import Zone
+from dnsd.domain.errors import Conflict, InvalidInput, NotFound
+from dnsd.domain.zones import Zone, apex_ns_lines, make_zone, new_host_problems, zone_dict
 from dnsd.store.base import StoreBase, ZoneDelta, name_key
 from dnsd.store.convert import zone_from_row
 from dnsd.store.tables import RecordRow, ZoneRow
-
-_TIMERS = ("refresh", "retry", "expire", "minimum", "ttl")
-
-
-def zone_dict(zone: Zone) -> dict[str, Any]:
-    return {
-        "name": zone.name, "ns": list(zone.ns), "mname": zone.mname, "rname": zone.rname,
-        "refresh": zone.refresh, "retry": zone.retry, "expire": zone.expire, "minimum": zone.minimum,
-        "ttl": zone.ttl, "secondaries": list(zone.secondaries), "dnspod_sync": zone.dnspod_sync,
-    }  # fmt: skip
-
-
-def apex_ns_lines(zone: Zone) -> list[RRLine]:
-    """The apex NS RRs the zone answers with (they come from its settings, not from records)."""
-    return [(zone.name, "NS", zone.ttl, f"{host}.") for host in zone.ns]
-
-
-def _host(text: str, field: str, reasons: list[Reason], strict: bool) -> str:
-    # strict: the API's hostname rules (no '*' at all in a zone's names); otherwise bind9's
-    # zone-file rules (RFC 2181), the same the record path applies to imported names
-    name, problems = name_problems(text, wildcard=not strict, strict=strict)
-    reasons += [Reason(field, p) for p in problems]
-    return name
-
-
-def make_zone(
-    name: str,
-    ns: list[str],
-    mname: str | None = None,
-    rname: str | None = None,
-    *,
-    strict: bool = True,
-    **fields: Any,
-) -> Zone:
-    """Validate every field of a zone at once; raise :class:`InvalidInput` listing them all.
-
-    ``mname`` defaults to the first NS host and ``rname`` to ``hostmaster.<zone>``. The zone
-    name and host names follow the API's hostname rules, or with ``strict=False`` (zone-file
-    import) every name bind9 loads: any printable label, ``*`` anywhere an ordinary label.
-    """
-    reasons: list[Reason] = []
-    zname = _host(name, "name", reasons, strict)
-    hosts = tuple(_host(h, f"ns.{i}", reasons, strict) for i, h in enumerate(ns))
-    if not ns:
-        reasons.append(Reason("ns", "a zone needs at least one NS host"))
-    if len(set(hosts)) != len(hosts):
-        reasons.append(Reason("ns", "NS hosts must be distinct"))
-    m = _host(mname, "mname", reasons, strict) if mname else (hosts[0] if hosts else "")
-    r = _host(rname.replace("@", "."), "rname", reasons, strict) if rname else f"hostmaster.{zname}"
-    for key in _TIMERS:
-        value = fields.get(key)
-        if value is not None and (
-            isinstance(value, bool) or not (isinstance(value, int) and 0 <= value <= MAX_TTL)
-        ):
-            reasons.append(Reason(key, f"must be an integer between 0 and {MAX_TTL}"))
-    secondaries: tuple[str, ...] = ()
-    try:
-        secondaries = check_secondaries(list(fields.get("secondaries") or ()))
-    except InvalidInput as exc:
-        reasons += exc.reasons
-    if reasons:
-        raise InvalidInput(reasons)
-    timers = {k: fields[k] for k in _TIMERS if fields.get(k) is not None}
-    zone = Zone(zname, 0, hosts, m, r, secondaries=secondaries, dnspod_sync=bool(fields.get("dnspod_sync")))
-    return replace(zone, **timers)
-
-
-def _new_host_problems(fields: dict[str, Any]) -> list[Reason]:
-    """The host names given to :meth:`ZoneOps.update_zone` that break the API's hostname rules
-    (a zone imported with names only bind9 allows keeps those it does not change)."""
-    reasons: list[Reason] = []
-    for i, host in enumerate(fields.get("ns") or ()):
-        _host(host, f"ns.{i}", reasons, strict=True)
-    if fields.get("mname"):
-        _host(str(fields["mname"]), "mname", reasons, strict=True)
-    if fields.get("rname"):
-        _host(str(fields["rname"]).replace("@", "."), "rname", reasons, strict=True)
-    return reasons
 
 
 def _names_taken(session: Session, zone: str) -> list[str]:
@@ -150,7 +67,7 @@ class ZoneOps(StoreBase):
             merged = {**before, **{k: v for k, v in fields.items() if v is not None}}
             merged.pop("name")
             # names given now follow the API's rules; names stored (maybe imported) stay valid
-            reasons = _new_host_problems(fields)
+            reasons = new_host_problems(fields)
             try:
                 zone = make_zone(name, strict=False, **merged)
             except InvalidInput as exc:

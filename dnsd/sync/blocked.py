@@ -18,7 +18,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from dnsd.domain.errors import DnsdError
-from dnsd.store.sync_status import K8S_PROVIDER, SyncStatusStore
+from dnsd.domain.sync_status import K8S_PROVIDER
+from dnsd.store.sync_status import SyncStatusStore
 
 if TYPE_CHECKING:
     from prometheus_client.metrics_core import Metric

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from dnsd.domain.plan import DeleteBrake
 from dnsd.sync.desired import DesiredZone, Skipped
 from dnsd.sync.records import DEFAULT_LINE, RecordSpec, RemoteRecord
 
@@ -79,13 +80,8 @@ class PlanConflict:
         return f"{name}: held by console records {console}; dnsd wants {wanted}, not published{still}"
 
 
-@dataclass(frozen=True, slots=True)
-class SafetyLimits:
-    """octoDNS-style brake: with at least ``min_existing`` managed records, a plan may update or
-    delete at most ``max_fraction`` of them unless forced."""
-
-    min_existing: int = 10
-    max_fraction: float = 0.30
+# The brake on a zone's updates and deletes: the one every planner shares.
+SafetyLimits = DeleteBrake
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +110,8 @@ class ZonePlan:
 
     def unsafe(self, limits: SafetyLimits) -> str | None:
         """Why applying this plan needs ``--force``, or None."""
-        if self.managed < limits.min_existing or self.touched <= limits.max_fraction * self.managed:
-            return None
-        return (
-            f"plan updates or deletes {self.touched} of {self.managed} managed records"
-            f" (more than {limits.max_fraction:.0%}); use --force to apply it"
-        )
+        why = limits.reason("plan updates or deletes", self.touched, self.managed)
+        return None if why is None else f"{why}; use --force to apply it"
 
 
 @dataclass

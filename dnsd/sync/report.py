@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from dnsd.store.sync_status import SyncStatus
+from dnsd.domain.sync_status import SyncStatus
 from dnsd.sync.plan import SHARED, PlanConflict, RecordChange
 from dnsd.sync.records import RecordSpec, RemoteRecord
 from dnsd.sync.runner import ZoneReport

@@ -17,7 +17,8 @@ from dnsd.domain.errors import invalid
 from dnsd.domain.names import normalize_name
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
-from dnsd.store.sync_status import SyncStatus, SyncStatusStore
+from dnsd.domain.sync_status import SyncStatus
+from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.apply import ApplyOutcome, apply_plan
 from dnsd.sync.desired import desired_zone

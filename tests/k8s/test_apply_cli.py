@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from dnsd.domain.k8s import make_entry
 from dnsd.domain.rdata import Address
 from dnsd.domain.records import make_rrset
 from dnsd.domain.snapshot import build_zone
-from dnsd.k8s.mapping import make_entry
 from dnsd.store.k8s_ops import K8sOps
 from dnsd.store.records import RecordFilter
 from dnsd.store.zonestore import ZoneStore

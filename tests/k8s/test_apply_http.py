@@ -8,8 +8,8 @@ import pytest
 
 from api.app import create_app
 from dnsd.config import Settings
+from dnsd.domain.plan import Problem
 from dnsd.domain.records import make_rrset
-from dnsd.k8s.desired import Problem
 from dnsd.store.k8s_ops import K8sOps
 from dnsd.store.records import RecordFilter
 from dnsd.store.zonestore import ZoneStore

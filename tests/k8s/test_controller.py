@@ -12,10 +12,11 @@ import pytest
 
 from api.app import create_app
 from dnsd.config import Settings
+from dnsd.domain.k8s import make_entry
 from dnsd.domain.records import make_rrset
 from dnsd.k8s.controller import Controller, ControllerOptions
 from dnsd.k8s.kubeapi import Connection, api_client
-from dnsd.k8s.mapping import make_entry
+from dnsd.k8s.sinks import StoreSink
 from dnsd.k8s.watcher import WatchOptions
 from dnsd.store.k8s_ops import K8sOps
 from dnsd.store.records import RecordFilter
@@ -115,8 +116,12 @@ def mapped(seeded: ZoneStore) -> ZoneStore:
 
 @contextmanager
 def running(server: FakeApiServer, store: ZoneStore, **options: Any) -> Iterator[Controller]:
+    opts = ControllerOptions(watch=FAST, **options)
     controller = Controller(
-        api_client(Connection(api_server=server.url)), store, ControllerOptions(watch=FAST, **options)
+        api_client(Connection(api_server=server.url)),
+        StoreSink(store, opts.actor),
+        SyncStatusStore(store.engine),
+        opts,
     )
     thread = threading.Thread(target=controller.run, daemon=True)
     thread.start()
@@ -287,8 +292,12 @@ def test_stop_returns_promptly_even_with_the_api_server_hanging(mapped: ZoneStor
     every list call hangs on an unresponsive API server (it used to wait 5 s per watcher)."""
     with FakeApiServer() as server:
         server.stall_lists()
+        opts = ControllerOptions(watch=FAST)
         controller = Controller(
-            api_client(Connection(api_server=server.url)), mapped, ControllerOptions(watch=FAST)
+            api_client(Connection(api_server=server.url)),
+            StoreSink(mapped, opts.actor),
+            SyncStatusStore(mapped.engine),
+            opts,
         )
         thread = threading.Thread(target=controller.run, daemon=True)
         thread.start()

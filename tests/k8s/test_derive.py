@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from dnsd.domain.k8s import PoolMapping, make_entry
 from dnsd.k8s.derive import derive
 from dnsd.k8s.desired import Derivation
 from dnsd.k8s.manifests import load_manifests
-from dnsd.k8s.mapping import PoolMapping, make_entry
 from dnsd.k8s.objects import KubeObject, from_dict
 
 MANIFESTS = Path(__file__).parent / "manifests"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dnsd.k8s.mapping import make_entry
+from dnsd.domain.k8s import make_entry
 from dnsd.store.k8s_ops import K8sOps
 from dnsd.store.zonestore import ZoneStore
 from tests.k8s.conftest import ISTIO_VIP, MANIFESTS, ROOT, dnsd

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from dnsd.domain.errors import Conflict, InvalidInput
+from dnsd.domain.k8s import make_entry
 from dnsd.domain.pools import make_pool
 from dnsd.domain.snapshot import RRsetData, build_zone
 from dnsd.domain.zones import next_serial
-from dnsd.k8s.mapping import make_entry
 from dnsd.store.dump import DumpOps
 from dnsd.store.k8s_ops import K8sOps
 from dnsd.store.records import RecordFilter

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from dnsd.cli.seed import seed_file
 from dnsd.domain.records import make_rrset
 from dnsd.domain.zones import SERIAL_POLICIES, SerialPolicy, serial_gt
 from dnsd.export.importfile import read_zone_file
+from dnsd.services.seed import seed_file
 from dnsd.store.bulk import BulkOps
 from dnsd.store.zone_import import ZoneImportOps
 from dnsd.store.zones import make_zone

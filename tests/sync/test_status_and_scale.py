@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from dnsd.store.sync_status import SyncStatus, SyncStatusStore
+from dnsd.domain.sync_status import SyncStatus
+from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
 from tests.sync.conftest import ZONE, RunnerFactory, managed, put
 from tests.sync.fake_dnspod import FakeDnspod

@@ -12,11 +12,12 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from dnsd.cli.seedfile import Entry, SeedFile
 from dnsd.domain.errors import Reason
+from dnsd.domain.plan import CREATE, UPDATE, Step
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset, find_zone, placement_problems
 from dnsd.domain.zones import Zone
+from dnsd.services.seedfile import Entry, SeedFile
 
 T = TypeVar("T", Pool, Zone)
 E = TypeVar("E")
@@ -32,17 +33,10 @@ class Current:
 
 
 @dataclass(frozen=True, slots=True)
-class RecordStep:
-    path: str
-    rrset: RRset
-    create: bool
-
-
-@dataclass(frozen=True, slots=True)
 class SeedPlan:
     pools: tuple[Pool, ...]
     zones: tuple[Zone, ...]
-    records: tuple[RecordStep, ...]
+    records: tuple[Step, ...]  # create or update; ``label``: the entry's place in the file
     kept: Mapping[str, int]  # entries already as in the file, by kind
     notes: tuple[str, ...]
 
@@ -116,10 +110,10 @@ def _record_problems(
     return out + placement_problems(rrset, zone, others.values())
 
 
-def _record_steps(seed: SeedFile, current: Current, reasons: list[Reason]) -> tuple[list[RecordStep], int]:
+def _record_steps(seed: SeedFile, current: Current, reasons: list[Reason]) -> tuple[list[Step], int]:
     zones = set(current.zones) | {e.item.name for e in seed.zones} | seed.broken
     pools = set(current.pools) | {e.item.name for e in seed.pools}
-    steps: list[RecordStep] = []
+    steps: list[Step] = []
     kept = 0
     reasons += _pool_problems(seed, pools)
     for entry in seed.records:
@@ -135,7 +129,8 @@ def _record_steps(seed: SeedFile, current: Current, reasons: list[Reason]) -> tu
         if have is not None and have.content() == rrset.content():
             kept += 1
         else:
-            steps.append(RecordStep(entry.path, replace(rrset, zone=zone), create=have is None))
+            action = CREATE if have is None else UPDATE
+            steps.append(Step(action, replace(rrset, zone=zone), have, entry.path))
     return steps, kept
 
 

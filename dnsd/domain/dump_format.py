@@ -17,13 +17,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from dnsd import __version__
+from dnsd.domain.dump_checks import Placed, cross_problems
 from dnsd.domain.errors import InvalidInput, Reason
+from dnsd.domain.k8s import MappingEntry, make_entry
 from dnsd.domain.pools import Pool, make_pool
 from dnsd.domain.records import RRset, TtlLimits, make_rrset
-from dnsd.domain.zones import Zone
-from dnsd.k8s.mapping import MappingEntry, make_entry
-from dnsd.store.dump_checks import Placed, cross_problems
-from dnsd.store.zones import make_zone
+from dnsd.domain.zones import Zone, make_zone
 
 FORMAT, VERSION = "dnsd-dump", 1
 TOP_KEYS = ("format", "version", "created_at", "dnsd_version", "zones", "pools", "records", "k8s_mappings")

@@ -7,10 +7,10 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
 from dnsd.domain.errors import Reason
+from dnsd.domain.k8s import MappingEntry
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset, find_zone, placement_problems
 from dnsd.domain.zones import Zone
-from dnsd.k8s.mapping import MappingEntry
 
 T = TypeVar("T")
 Placed = tuple[str, T]  # (path in the document, entry)

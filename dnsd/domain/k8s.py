@@ -1,4 +1,5 @@
-"""Which pool serves which entry point: Gateway selector labels, Ingress classes, a default.
+"""Kubernetes, the pure part: which pool serves which entry point (Gateway selector labels,
+Ingress classes, a default).
 
 The mapping is a flat list of :class:`MappingEntry` rows (what the store keeps and the CLI and
 API edit); :class:`PoolMapping` answers "which pool?" for a Gateway or an Ingress.

@@ -18,8 +18,7 @@ import yaml
 from dnsd.domain.errors import InvalidInput, Reason, invalid
 from dnsd.domain.pools import Pool, make_pool
 from dnsd.domain.records import RRset, TtlLimits, make_rrset
-from dnsd.domain.zones import Zone
-from dnsd.store.zones import make_zone
+from dnsd.domain.zones import Zone, make_zone
 
 T = TypeVar("T")
 YamlMap = dict[object, object]
