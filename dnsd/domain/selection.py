@@ -52,7 +52,8 @@ class Client:
 @dataclass(frozen=True, slots=True)
 class Variant:
     """The answer: addresses in order, the ECS scope it was chosen at, and whether health was
-    ignored because nothing eligible was up (fail open)."""
+    ignored because no member of any weight > 0 target was up (fail open; never set when there
+    was no member at all)."""
 
     addresses: tuple[str, ...]
     scope: int = 0
@@ -163,7 +164,8 @@ def _choose(
     candidates = _candidates(record, view, pools, health)
     eligible = [(t, up) for t, _, up in candidates if up]
     if not eligible:
-        return Variant(_union([addrs for _, addrs, _ in candidates]), 0, fail_open=True), False
+        everyone = _union([addrs for _, addrs, _ in candidates])
+        return Variant(everyone, 0, fail_open=bool(everyone)), False
     if len(eligible) == 1:
         return Variant(eligible[0][1]), False
     total = sum(t.weight for t, _ in eligible)
@@ -225,7 +227,8 @@ def zone_file_members(
     healthy = _union([up for _, _, up in candidates])
     if healthy:
         return Variant(healthy)
-    return Variant(_union([addrs for _, addrs, _ in candidates]), 0, fail_open=True)
+    everyone = _union([addrs for _, addrs, _ in candidates])
+    return Variant(everyone, 0, fail_open=bool(everyone))
 
 
 def dnspod_weights(
