@@ -401,10 +401,18 @@ def test_fail_open_never_returns_empty(
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(0, 32), st.booleans(), weights)
-def test_scope_is_zero_unless_trusted(address: int, prefix: int, trusted: bool, ws: list[int]) -> None:
-    record = Steered(NAME, "A", tuple(Target(f"p{i}", w) for i, w in enumerate(ws)))
+@given(
+    st.integers(0, 2**32 - 1), st.integers(0, 32), st.integers(1, 32), st.booleans(), st.booleans(), weights
+)
+def test_scope_rule(
+    address: int, prefix: int, view_len: int, trusted: bool, hashed: bool, ws: list[int]
+) -> None:
+    record = Steered(
+        NAME, "A", tuple(Target(f"p{i}", w) for i, w in enumerate(ws)), "hashed" if hashed else "random"
+    )
     client = Client(str(ipaddress.IPv4Address(address)), prefix, trusted)
-    views = ViewMatcher([View("v", ("0.0.0.0/1",))])
-    got = select(record, client, views, spread_pools(len(ws)), all_up)
-    assert got.scope == (24 if trusted else 0)
+    network = ipaddress.ip_network(f"{client.address}/{view_len}", strict=False)
+    views = ViewMatcher([View("v", (network.compressed,))])
+    matched = view_len if view_len <= prefix else 0
+    expected = (max(matched, 24) if hashed else matched) if trusted else 0
+    assert select(record, client, views, spread_pools(len(ws)), all_up, 0.5).scope == expected
