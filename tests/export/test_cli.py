@@ -1,27 +1,21 @@
-"""``dnsd export`` and ``dnsd import`` as an operator runs them (real subprocesses, both backends)."""
+"""``dnsd export`` and ``dnsd import`` as an operator runs them (the command in-process, both backends)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from dnsd.store.records import RecordFilter
 from dnsd.store.zonestore import ZoneStore
 from tests.export.zones import create_demo, named_checkzone
+from tests.helpers import Run, dnsd_env, run_dnsd
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = Path(__file__).parent / "files"
 
 
-def dnsd(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DNSD_DATABASE_URL": db_url}
-    return subprocess.run(
-        [sys.executable, "-m", "dnsd", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+def dnsd(db_url: str, *args: str) -> Run:
+    return run_dnsd(args, dnsd_env(db_url))
 
 
 def test_export_writes_files_that_named_checkzone_accepts(
