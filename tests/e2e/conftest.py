@@ -18,10 +18,10 @@ import uvloop
 
 from dnsd.config import Settings
 from dnsd.domain.pools import make_pool
-from dnsd.domain.records import make_rrset
 from dnsd.server.run import DnsServer
 from dnsd.store.zones import make_zone
 from dnsd.store.zonestore import ZoneStore
+from tests import helpers
 
 OWNER = "ci:e2e"
 ZONE = "hello-web.com"
@@ -31,7 +31,7 @@ MANY_A = [f"10.1.{i // 256}.{i % 256}" for i in range(100)]  # ~1.6 KB
 
 def put(store: ZoneStore, name: str, rtype: str, values: list[str] | None = None, pool: str | None = None,
         ttl: int = 300) -> None:  # fmt: skip
-    store.put_rrset(make_rrset(f"{name}.{ZONE}" if name else ZONE, rtype, ttl, OWNER, values, pool), "test")
+    helpers.put(store, name or "@", rtype, values, pool=pool, ttl=ttl, owner=OWNER, zone=ZONE)
 
 
 def populate(store: ZoneStore) -> None:

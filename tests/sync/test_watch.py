@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-import pytest
 
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.runner import SyncRunner, ZoneReport
 from dnsd.sync.watch import Watcher
+from tests import helpers
 from tests.sync.conftest import ZONE, RunnerFactory, managed, put
 from tests.sync.fake_dnspod import FakeDnspod
 
@@ -19,12 +17,7 @@ Seen = list[tuple[str, list[ZoneReport]]]
 
 
 def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+    helpers.wait_for(predicate, what, timeout)
 
 
 @contextmanager
