@@ -136,13 +136,22 @@ def run_dnsd(args: Sequence[str], env: Mapping[str, str] | None = None, stdin: s
     return Run(code, out.getvalue(), err.getvalue())
 
 
+PYTHON_M_DNSD = (sys.executable, "-m", "dnsd")
+CONSOLE_SCRIPT = (str(Path(sys.executable).with_name("dnsd")),)
+
+
 def run_dnsd_process(
-    args: Sequence[str], env: Mapping[str, str] | None = None, stdin: str | None = None, timeout: float = 120
+    args: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 120,
+    command: Sequence[str] = PYTHON_M_DNSD,
 ) -> Run:
-    """``python -m dnsd ARGS`` in a subprocess (from the repository, which is on PYTHONPATH)."""
+    """``python -m dnsd ARGS`` (or ``command ARGS``) in a subprocess, from the repository, which
+    is on PYTHONPATH."""
     full = dict(os.environ if env is None else env) | {"PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
-        [sys.executable, "-m", "dnsd", *args],
+        [*command, *args],
         cwd=ROOT, env=full, input=stdin, capture_output=True, text=True, timeout=timeout, check=False,
     )  # fmt: skip
     return Run(proc.returncode, proc.stdout, proc.stderr)
