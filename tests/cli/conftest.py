@@ -1,50 +1,31 @@
-"""Run the real ``dnsd`` command in a subprocess against the ``db_url`` database (both backends)."""
+"""Run the ``dnsd`` command against the ``db_url`` database (both backends), in this process
+(see :func:`tests.helpers.run_dnsd`)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT, Run, dnsd_env, run_dnsd
 
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-    def error_json(self) -> Any:
-        return json.loads(self.err)
+REPO = ROOT
+__all__ = ["REPO", "Dnsd", "Run"]
 
 
 class Dnsd:
-    """``dnsd(*args, expect=0)`` runs ``python -m dnsd ARGS`` and checks the exit code."""
+    """``dnsd(*args, expect=0)`` runs ``dnsd ARGS`` and checks the exit code."""
 
     def __init__(self, db_url: str) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DNSD_")}
-        self.env = env | {"PYTHONPATH": str(REPO), "DNSD_DATABASE_URL": db_url}
+        self.env = dnsd_env(db_url, keep_dnsd=False)
 
-    def __call__(self, *args: str, expect: int = 0) -> Run:
-        proc = subprocess.run(
-            [sys.executable, "-m", "dnsd", *args],
-            cwd=REPO, env=self.env, capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
-        assert proc.returncode == expect, (
-            f"dnsd {' '.join(args)} exited {proc.returncode}, expected {expect}\n"
-            f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    def __call__(self, *args: str, expect: int = 0, stdin: str | None = None) -> Run:
+        run = run_dnsd(args, self.env, stdin)
+        assert run.code == expect, (
+            f"dnsd {' '.join(args)} exited {run.code}, expected {expect}\n"
+            f"stdout:\n{run.out}\nstderr:\n{run.err}"
         )
-        return Run(proc.returncode, proc.stdout, proc.stderr)
+        return run
 
     def json(self, *args: str, expect: int = 0) -> Any:
         run = self("--json", *args, expect=expect)

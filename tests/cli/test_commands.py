@@ -1,4 +1,4 @@
-"""zone / pool / record / token / changes through the real command, on both backends."""
+"""zone / pool / record / token / changes through the command (in-process: tests/helpers.py)."""
 
 from __future__ import annotations
 

@@ -1,14 +1,22 @@
 """End-to-end fixtures: a real DnsServer on 127.0.0.1 port 0 in a thread of its own (uvloop),
-fed from the ``store`` fixture (SQLite and PostgreSQL), and clients: dnspython and ``dig``."""
+fed from the ``store`` fixture (SQLite and PostgreSQL), and clients: dnspython and ``dig``.
+
+``port`` is the port of a server that only answers: one per test module, on its own SQLite
+database holding :func:`populate`'s zone, shared by the tests that ask nothing else of the data.
+A test that also takes ``store``, ``zone_store`` or ``db_url`` (it may change the data the
+server serves), or is marked ``own_server``, gets a server of its own, as ``dns_server`` gives."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import dns.message
@@ -18,10 +26,11 @@ import uvloop
 
 from dnsd.config import Settings
 from dnsd.domain.pools import make_pool
-from dnsd.domain.records import make_rrset
 from dnsd.server.run import DnsServer
+from dnsd.store.engine import make_engine
 from dnsd.store.zones import make_zone
 from dnsd.store.zonestore import ZoneStore
+from tests import helpers
 
 OWNER = "ci:e2e"
 ZONE = "hello-web.com"
@@ -31,7 +40,7 @@ MANY_A = [f"10.1.{i // 256}.{i % 256}" for i in range(100)]  # ~1.6 KB
 
 def put(store: ZoneStore, name: str, rtype: str, values: list[str] | None = None, pool: str | None = None,
         ttl: int = 300) -> None:  # fmt: skip
-    store.put_rrset(make_rrset(f"{name}.{ZONE}" if name else ZONE, rtype, ttl, OWNER, values, pool), "test")
+    helpers.put(store, name or "@", rtype, values, pool=pool, ttl=ttl, owner=OWNER, zone=ZONE)
 
 
 def populate(store: ZoneStore) -> None:
@@ -155,9 +164,47 @@ def dns_server(zone_store: ZoneStore, db_url: str) -> Iterator[ServerThread]:
     thread.stop()
 
 
+@contextmanager
+def sqlite_server(directory: Path, template: Path) -> Iterator[ServerThread]:
+    """A server on a new SQLite database in ``directory`` holding :func:`populate`'s data."""
+    path = directory / "dnsd.db"
+    shutil.copy(template, path)
+    url = f"sqlite:///{path}"
+    store = ZoneStore(make_engine(url))
+    populate(store)
+    thread = ServerThread(server_settings(url), store).start()
+    try:
+        yield thread
+    finally:
+        thread.stop()
+        store.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def shared_dns_server(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[ServerThread]:
+    """A server for the tests of one module that only read."""
+    with sqlite_server(tmp_path_factory.mktemp("e2e-shared"), sqlite_template) as thread:
+        yield thread
+
+
+OWN_SERVER_FIXTURES = frozenset({"store", "zone_store", "db_url", "dns_server"})
+
+
 @pytest.fixture
-def port(dns_server: ServerThread) -> int:
-    return dns_server.port
+def port(request: pytest.FixtureRequest) -> int:
+    """The shared server's port, or a server of this test's own (see the module docstring)."""
+    if OWN_SERVER_FIXTURES & set(request.fixturenames):
+        server: ServerThread = request.getfixturevalue("dns_server")
+        return server.port
+    if request.node.get_closest_marker("own_server"):
+        tmp_path: Path = request.getfixturevalue("tmp_path")
+        own = sqlite_server(tmp_path, request.getfixturevalue("sqlite_template"))
+        request.addfinalizer(lambda: own.__exit__(None, None, None))
+        return own.__enter__().port
+    server = request.getfixturevalue("shared_dns_server")
+    return server.port
 
 
 def udp(port: int, name: str, rtype: str = "A", **kwargs: Any) -> dns.message.Message:

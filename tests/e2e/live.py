@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from tests import helpers
+
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 
@@ -32,14 +34,7 @@ def write(db_url: str, *args: str) -> None:
 
 def wait_for(check: Callable[[], T | None], timeout: float = 15.0, what: str = "condition") -> T:
     """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {timeout:.0f}s")
-        time.sleep(0.02)
+    return helpers.wait_for(check, what, timeout)
 
 
 def start_serve_dns(db_url: str, *args: str, timeout: float = 60.0) -> tuple[subprocess.Popen[str], int]:
@@ -93,6 +88,7 @@ API_RUNNER = """
 import socket, sys, uvicorn
 from api.app import create_app
 from dnsd.config import Settings
+from tests import helpers
 sock = socket.socket()
 sock.bind(("127.0.0.1", 0))
 sock.listen(128)

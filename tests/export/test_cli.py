@@ -1,27 +1,21 @@
-"""``dnsd export`` and ``dnsd import`` as an operator runs them (real subprocesses, both backends)."""
+"""``dnsd export`` and ``dnsd import`` as an operator runs them (the command in-process, both backends)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from dnsd.store.records import RecordFilter
 from dnsd.store.zonestore import ZoneStore
 from tests.export.zones import create_demo, named_checkzone
+from tests.helpers import Run, dnsd_env, run_dnsd
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = Path(__file__).parent / "files"
 
 
-def dnsd(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DNSD_DATABASE_URL": db_url}
-    return subprocess.run(
-        [sys.executable, "-m", "dnsd", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+def dnsd(db_url: str, *args: str) -> Run:
+    return run_dnsd(args, dnsd_env(db_url))
 
 
 def test_export_writes_files_that_named_checkzone_accepts(
@@ -120,16 +114,7 @@ def test_import_keep_serial_and_the_serial_policy_setting(store: ZoneStore, db_u
     assert done.returncode == 0, done.stderr
     assert "NS host mybankcard.www.campus.*: the API would refuse this name" in done.stdout
     assert store.get_zone("email").serial == 2026010101
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DNSD_DATABASE_URL": db_url,
-        "DNSD_SERIAL_POLICY": "increment",
-    }
-    added = subprocess.run(
-        [sys.executable, "-m", "dnsd", "record", "add", "mail.email", "A", "--value", "192.0.2.25",
-         "--owner", "ci:x"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    env = dnsd_env(db_url) | {"DNSD_SERIAL_POLICY": "increment"}
+    added = run_dnsd(["record", "add", "mail.email", "A", "--value", "192.0.2.25", "--owner", "ci:x"], env)
     assert added.returncode == 0, added.stderr
     assert store.get_zone("email").serial == 2026010102  # +1, not today's YYYYMMDD00

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,15 +12,12 @@ import pytest
 from dnsd.domain.records import make_rrset
 from dnsd.export.exporter import ExportWatcher
 from dnsd.store.zonestore import ZoneStore
+from tests import helpers
 from tests.export.zones import OWNER, create_demo, named_checkzone
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        time.sleep(0.02)
+    helpers.wait_for(check, "condition", timeout)
 
 
 @pytest.fixture

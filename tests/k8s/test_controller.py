@@ -22,6 +22,7 @@ from dnsd.store.k8s_ops import K8sOps
 from dnsd.store.records import RecordFilter
 from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
+from tests import helpers
 from tests.api.harness import TestClient, bearer
 from tests.k8s.conftest import dnsd
 from tests.k8s.fake_apiserver import FakeApiServer
@@ -97,12 +98,7 @@ def owned(store: ZoneStore, rtype: str = "A") -> dict[str, tuple[str | None, int
 
 def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
     """Bounded wait for state the controller produces asynchronously."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    helpers.wait_for(predicate, what, timeout, interval=0.05)
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from dnsd.store.k8s_ops import K8sOps
 from dnsd.store.records import RecordFilter
 from dnsd.store.zones import make_zone
 from dnsd.store.zonestore import ZoneStore
+from tests.helpers import run_dnsd
 from tests.ops.conftest import ACTOR, Dnsd, open_store, rr
 
 GW, LEGACY = "istio-ingressgateway", "legacy-ingress"
@@ -221,11 +220,7 @@ def test_dump_to_stdout_and_restore_from_stdin(dnsd: Dnsd, db_url: str, sqlite_u
     store.engine.dispose()
     run = dnsd("dump")
     assert json.loads(run.out)["format"] == "dnsd-dump" and run.err.startswith("dumped 4 zones, 2 pools")
-    proc = subprocess.run(
-        [sys.executable, "-m", "dnsd", "--database-url", sqlite_url, "restore", "-"],
-        input=run.out, env=dnsd.env, cwd=Path(__file__).resolve().parents[2],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    proc = run_dnsd(["--database-url", sqlite_url, "restore", "-"], dnsd.env, stdin=run.out)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("restored 4 zones, 2 pools, 15 records, 3 k8s mappings from -")
     again = Dnsd(sqlite_url)("dump").out

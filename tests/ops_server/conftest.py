@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import dns_server, port, zone_store  # noqa: F401 - fixtures used here
+from tests.e2e.conftest import dns_server, port, shared_dns_server, zone_store  # noqa: F401 - fixtures used here
 
 ROOT = Path(__file__).resolve().parents[2]
 

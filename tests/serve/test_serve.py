@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,6 +17,9 @@ import dns.query
 import dns.rcode
 import httpx
 import pytest
+
+from tests import helpers
+from tests.helpers import Run, dnsd_env, run_dnsd
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 20.0
@@ -30,19 +32,12 @@ def free_port() -> int:
         return port
 
 
-def dnsd(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DNSD_DATABASE_URL": db_url}
-    argv = [sys.executable, "-m", "dnsd", *args]
-    return subprocess.run(argv, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+def dnsd(db_url: str, *args: str) -> Run:
+    return run_dnsd(args, dnsd_env(db_url))
 
 
 def wait_for(check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    helpers.wait_for(check, what, DEADLINE, interval=0.05)
 
 
 class Served:

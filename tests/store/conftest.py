@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from dnsd.domain.pools import Pool, make_pool
-from dnsd.domain.records import make_rrset
 from dnsd.domain.zones import Zone
 from dnsd.store.records import PutResult
 from dnsd.store.zones import make_zone
 from dnsd.store.zonestore import ZoneStore
+from tests import helpers
 
 OWNER = "k8s:default/service/hello-web"
 OTHER = "ci:pipeline-42"
@@ -29,9 +29,9 @@ def put(
     ttl: int = 300,
 ) -> PutResult:
     """Validate and put one RRset (literal ``values`` default to one documentation address)."""
-    if values is None and pool is None:
-        values = ["192.0.2.1"]
-    return store.put_rrset(make_rrset(name, rtype, ttl, owner, values, pool), ACTOR)
+    return helpers.put(
+        store, name, rtype, values, pool=pool, owner=owner, ttl=ttl, actor=ACTOR, default_value="192.0.2.1"
+    )
 
 
 def add_zone(store: ZoneStore, name: str) -> Zone:

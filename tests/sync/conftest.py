@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from dnsd.domain.pools import make_pool
-from dnsd.domain.records import make_rrset
 from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zones import make_zone
 from dnsd.store.zonestore import ZoneStore
@@ -17,6 +16,7 @@ from dnsd.sync.dnspod import DnspodProvider
 from dnsd.sync.plan import SafetyLimits
 from dnsd.sync.retry import RetryPolicy
 from dnsd.sync.runner import SyncOptions, SyncRunner
+from tests import helpers
 from tests.sync.fake_dnspod import FakeDnspod
 
 ZONE = "hello-web.com"
@@ -70,9 +70,7 @@ def zone(store: ZoneStore) -> str:
 
 def put(store: ZoneStore, name: str, rtype: str, values: list[str] | None = None, pool: str | None = None,
         ttl: int = 300, owner: str = "user:alice") -> None:  # fmt: skip
-    store.put_rrset(
-        make_rrset(f"{name}.{ZONE}" if name != "@" else ZONE, rtype, ttl, owner, values, pool), "test"
-    )
+    helpers.put(store, name, rtype, values, pool=pool, ttl=ttl, owner=owner, zone=ZONE)
 
 
 RunnerFactory = Callable[..., SyncRunner]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -15,6 +14,7 @@ from dnsd.config import Settings
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.runner import SyncRunner, ZoneReport
 from dnsd.sync.watch import Watcher
+from tests import helpers
 from tests.api.harness import TestClient, bearer
 from tests.sync.conftest import MARK, ZONE, RunnerFactory, managed, put
 from tests.sync.fake_dnspod import FakeDnspod
@@ -23,12 +23,7 @@ Seen = list[tuple[str, list[ZoneReport]]]
 
 
 def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+    helpers.wait_for(predicate, what, timeout)
 
 
 @contextmanager

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +13,7 @@ from dnsd.domain.transfer import TransferAcl, make_transfer_acl, make_tsig_key
 from dnsd.store.tsig import TransferOps
 from dnsd.store.zones import make_zone
 from dnsd.store.zonestore import ZoneStore
+from tests.helpers import Run, dnsd_env, run_dnsd
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = base64.b64encode(b"k" * 32).decode()
@@ -100,12 +98,8 @@ def test_deleting_a_zone_drops_its_acl(store: ZoneStore, ops: TransferOps) -> No
     assert ops.load_transfer_policy().acls == {}
 
 
-def dnsd(db_url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DNSD_DATABASE_URL": db_url}
-    return subprocess.run(
-        [sys.executable, "-m", "dnsd", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False, input=stdin,
-    )  # fmt: skip
+def dnsd(db_url: str, *args: str, stdin: str | None = None) -> Run:
+    return run_dnsd(args, dnsd_env(db_url), stdin)
 
 
 def test_cli(ops: TransferOps, db_url: str) -> None:
