@@ -53,6 +53,7 @@ class Problem:
     message: str
     host: str = ""
     holder: str | None = None
+    step: Step | None = None  # the change asked for and refused (the zone-file import's)
 
     @property
     def kind(self) -> str:

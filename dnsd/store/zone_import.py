@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict
-from dnsd.domain.importplan import ADD, CHANGE, CONFLICT, ImportPlan, ZoneFileData, plan_import
+from dnsd.domain.importplan import ADD, CHANGE, ImportPlan, ZoneFileData, plan_import
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
 from dnsd.domain.snapshot import expand
@@ -34,8 +34,8 @@ class ImportConflict(Conflict):
 
     def __init__(self, plan: ImportPlan) -> None:
         self.plan = plan
-        conflicts = [item for item in plan.items if item.action == CONFLICT]
-        holder = next((item.holder for item in conflicts if item.holder), None)
+        conflicts = plan.plan.problems
+        holder = next((p.holder for p in conflicts if p.holder), None)
         super().__init__(f"{len(conflicts)} RRsets conflict; nothing imported", holder=holder)
 
 
@@ -105,17 +105,16 @@ class ZoneImportOps(StoreBase):
                 self._update_zone(session, row, plan, actor, kept)
         removed: list[RRLine] = []
         added: list[RRLine] = []
-        for item in plan.items:
-            if item.action not in (ADD, CHANGE):
-                continue
-            rec = session.get(RecordRow, item.old.id) if item.old is not None else None
-            if item.old is not None:
-                removed += _lines(item.old, current.pools)
+        for step in plan.plan.steps:  # creates and updates only: an import never deletes
+            new, old = step.rrset, step.old
+            rec = session.get(RecordRow, old.id) if old is not None else None
+            if old is not None:
+                removed += _lines(old, current.pools)
             if rec is None:
-                rec = RecordRow(zone_id=row.id, name=item.new.name, type=item.new.rtype, owner=item.new.owner)
+                rec = RecordRow(zone_id=row.id, name=new.name, type=new.rtype, owner=new.owner)
                 session.add(rec)
-            rec.ttl, rec.rdata, rec.pool_id = item.new.ttl, item.new.value_texts(), None
-            added += _lines(item.new, current.pools)
+            rec.ttl, rec.rdata, rec.pool_id = new.ttl, new.value_texts(), None
+            added += _lines(new, current.pools)
         if added or removed or current.row is None:
             summary = {key: plan.count(key) for key in (ADD, CHANGE)}
             bump = current.row is not None and not plan.zone_changes  # one bump per import
