@@ -17,6 +17,12 @@ Ownership rules (the provider is shared with people using its console):
   (``DefaultNS``), are never looked at.
 
 Value changes reuse the record (one modify call) instead of a delete and a create.
+
+A :class:`ZonePlan` lists provider rows; :func:`as_plan` gives it the shape every planner
+shares (:class:`~dnsd.domain.plan.Plan`): a :class:`ProviderStep` per provider call, the
+call itself attached, and a :class:`~dnsd.domain.plan.Problem` per conflict. The reports count
+from that shape; the brake (:class:`~dnsd.domain.plan.DeleteBrake`) weighs the updates and
+deletes of dnsd's own records against how many it had.
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from dnsd.domain.plan import DeleteBrake
+from dnsd.domain.names import absolutize
+from dnsd.domain.plan import DeleteBrake, Plan, Problem, Skip, Step
+from dnsd.domain.records import RRset
 from dnsd.sync.desired import DesiredZone, Skipped
 from dnsd.sync.records import DEFAULT_LINE, RecordSpec, RemoteRecord
 
@@ -112,6 +120,41 @@ class ZonePlan:
         """Why applying this plan needs ``--force``, or None."""
         why = limits.reason("plan updates or deletes", self.touched, self.managed)
         return None if why is None else f"{why}; use --force to apply it"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderStep(Step):
+    """A :class:`~dnsd.domain.plan.Step` at a provider: one record (a one-value RRset: name,
+    type and TTL; the value is the record's) and the provider ``call`` that makes it so. ``old``
+    is the record before, owned by its remark (dnsd's marker when it is dnsd's)."""
+
+    call: RecordChange | None = None
+
+
+def _rrset(zone: str, record: RecordSpec | RemoteRecord, owner: str = "") -> RRset:
+    return RRset(absolutize(record.subdomain, zone), record.rtype, record.ttl, owner=owner, zone=zone)
+
+
+def as_plan(plan: ZonePlan) -> Plan:
+    """``plan`` in the shape every planner shares (see the module docstring). Its
+    ``unchanged`` stays a count on the :class:`ZonePlan`: the provider rows already right are
+    not kept."""
+    zone = plan.zone
+    steps: list[Step] = []
+    for call in plan.changes:
+        record = call.new or call.old  # a delete's subject is the record it deletes
+        if record is None:
+            continue
+        old = _rrset(zone, call.old, call.old.remark) if call.old is not None else None
+        new = _rrset(zone, record)
+        label = f"record {call.old.id}" if call.old is not None else "new record"
+        steps.append(ProviderStep(call.action, new, old, label, call))
+    problems = tuple(
+        Problem(zone, f"{c.subdomain} {c.rtype}", c.describe(), absolutize(c.subdomain, zone), "console")
+        for c in plan.conflicts
+    )
+    skipped = tuple(Skip(zone, s.name, f"{s.rtype}: {s.reason}") for s in plan.skipped)
+    return Plan(tuple(steps), (), problems, skipped)
 
 
 @dataclass

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from dnsd.domain.plan import CREATE, DELETE, UPDATE
 from dnsd.domain.sync_status import SyncStatus
-from dnsd.sync.plan import SHARED, PlanConflict, RecordChange
+from dnsd.sync.plan import SHARED, PlanConflict, RecordChange, as_plan
 from dnsd.sync.records import RecordSpec, RemoteRecord
 from dnsd.sync.runner import ZoneReport
 
@@ -137,9 +138,11 @@ def headline(report: ZoneReport) -> str:
     if plan is None:
         return f"zone {report.zone}: {report.result}: {report.message}"
     drift = f", drift {report.drift}" if report.drift else ""
+    shared = as_plan(plan)
+    counts = f"{shared.count(CREATE)} create, {shared.count(UPDATE)} update, {shared.count(DELETE)} delete"
     return (
-        f"zone {report.zone}: {result_text(report)} - {len(plan.creates)} create, {len(plan.updates)} update,"
-        f" {len(plan.deletes)} delete, {len(plan.conflicts)} conflict, {plan.unchanged} unchanged{drift}"
+        f"zone {report.zone}: {result_text(report)} - {counts},"
+        f" {len(shared.problems)} conflict, {plan.unchanged} unchanged{drift}"
     )
 
 

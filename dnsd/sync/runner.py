@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from dnsd import metrics
 from dnsd.domain.errors import invalid
 from dnsd.domain.names import normalize_name
+from dnsd.domain.plan import CREATE, DELETE, UPDATE
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
 from dnsd.domain.sync_status import SyncStatus
@@ -23,7 +24,7 @@ from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.apply import ApplyOutcome, apply_plan
 from dnsd.sync.desired import desired_zone
 from dnsd.sync.limits import over_limits, raise_ttls
-from dnsd.sync.plan import SafetyLimits, ZonePlan, plan_zone
+from dnsd.sync.plan import SafetyLimits, ZonePlan, as_plan, plan_zone
 from dnsd.sync.provider import Provider, ProviderError
 from dnsd.sync.records import DEFAULT_LINE, RemoteRecord, marker
 
@@ -183,10 +184,11 @@ class SyncRunner:
         matched = report.result in ("in-sync", "applied") and report.plan is not None
         plan = report.plan or ZonePlan(report.zone)
         outcome = report.outcome
+        shared = as_plan(plan)
         status = SyncStatus(
             provider=self.provider.name, zone=report.zone, run_at=now, mode=mode, result=report.result,
-            creates=len(plan.creates), updates=len(plan.updates), deletes=len(plan.deletes),
-            conflicts=len(plan.conflicts),
+            creates=shared.count(CREATE), updates=shared.count(UPDATE), deletes=shared.count(DELETE),
+            conflicts=len(shared.problems),
             failed=len(outcome.failed) + len(outcome.not_attempted) if outcome else 0,
             drift=report.drift, message=report.message[:2000],
             applied_hash=plan.fingerprint if matched else (previous.applied_hash if previous else None),
