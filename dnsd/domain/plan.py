@@ -2,9 +2,21 @@
 
 A :class:`Plan` is the :class:`Step` list (create, update, delete of one RRset each) that turns
 what exists into what is wanted, with the RRsets already right, the :class:`Problem` of each
-request refused and the :class:`Skip` of each one deliberately left out. The Kubernetes planner
-and the seed plan's records use it; the DNSPod sync plans provider rows of its own but brakes
-with the same :class:`DeleteBrake`.
+request refused and the :class:`Skip` of each one deliberately left out. The four planners:
+
+* the Kubernetes planner (:func:`dnsd.k8s.plan.make_plan`) returns one: creates, updates and
+  deletes of the controller's records, conflicts as problems naming the ``holder``;
+* the seed plan (:class:`dnsd.services.seedplan.SeedPlan`) keeps its record creates and updates
+  as steps (``label``: the entry, ``records[3]``) and exposes them as ``.plan``;
+* the zone-file import plan (:class:`dnsd.domain.importplan.ImportPlan`) holds one as ``.plan``:
+  creates and updates (``label``: ``line 12``), the RRsets already served in ``unchanged``, and
+  each conflict a problem with the refused step attached (``Problem.step``); the zone's own
+  settings stay beside it on the import plan;
+* the DNSPod sync plans provider rows (:class:`dnsd.sync.plan.ZonePlan`); ``as_plan`` gives it
+  this shape, a step per provider call with the call attached (``ProviderStep``).
+
+The seed and the import never delete. The Kubernetes planner and the sync brake with the same
+:class:`DeleteBrake`.
 
 The brake is octoDNS-style: once a planner manages at least ``min_existing`` records, one plan
 may remove (the sync also counts what it rewrites) at most ``max_fraction`` of them; more is

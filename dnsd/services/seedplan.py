@@ -3,7 +3,7 @@
 Pure: it compares a :class:`SeedFile` with the current state and decides, before anything is
 written, what to create, what to replace and what is already there. A seed adds and replaces
 only: existing pools and zones are kept as stored (a difference is noted, not applied), and
-records the file does not name are never touched.
+records the file does not name are never touched. With no deletes, it needs no delete brake.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from dnsd.domain.errors import Reason
-from dnsd.domain.plan import CREATE, UPDATE, Step
+from dnsd.domain.plan import CREATE, UPDATE, Plan, Step
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset, find_zone, placement_problems
 from dnsd.domain.zones import Zone
@@ -39,6 +39,11 @@ class SeedPlan:
     records: tuple[Step, ...]  # create or update; ``label``: the entry's place in the file
     kept: Mapping[str, int]  # entries already as in the file, by kind
     notes: tuple[str, ...]
+
+    @property
+    def plan(self) -> Plan:
+        """The records' part in the shape every planner shares (a seed never deletes)."""
+        return Plan(self.records)
 
     @property
     def changes_nothing(self) -> bool:
