@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from dnsd.domain.changes import Change, Token, ZoneChange
-from dnsd.domain.pools import Pool
+from dnsd.domain.health import make_check
+from dnsd.domain.pools import DEFAULT_VIEW, PUBLIC_VIEW, Pool
 from dnsd.domain.rdata import parse_rdata
 from dnsd.domain.records import RRset
 from dnsd.domain.zones import Zone
@@ -30,9 +31,14 @@ def zone_from_row(row: ZoneRow) -> Zone:
 
 
 def pool_from_row(row: PoolRow) -> Pool:
-    internal = tuple(a.address for a in row.addresses if not a.external)
-    external = tuple(a.address for a in row.addresses if a.external)
-    return Pool(row.name, internal, row.description, external)
+    by_view: dict[str, list[str]] = {}
+    for member in row.addresses:
+        by_view.setdefault(member.view, []).append(member.address)
+    internal = tuple(by_view.pop(DEFAULT_VIEW, ()))
+    external = tuple(by_view.pop(PUBLIC_VIEW, ()))
+    named = tuple((view, tuple(addrs)) for view, addrs in sorted(by_view.items()))
+    check = make_check(row.health_check) if row.health_check else None
+    return Pool(row.name, internal, row.description, external, named, check)
 
 
 def rrset_from_row(row: RecordRow, zone: str, pool: str | None) -> RRset:

@@ -20,12 +20,8 @@ def pool_lines(record: RecordRow, pool: Pool) -> list[RRLine]:
 
 
 def address_rows(pool: Pool) -> list[PoolAddressRow]:
-    """The address rows of ``pool``, internal then external, in their order."""
-    rows = [PoolAddressRow(address=a, external=False, position=i) for i, a in enumerate(pool.addresses)]
-    rows += [
-        PoolAddressRow(address=a, external=True, position=i) for i, a in enumerate(pool.external_addresses)
-    ]
-    return rows
+    """The member rows of ``pool``: default, public, then named views, each in its order."""
+    return [PoolAddressRow(address=m.address, view=m.view, position=i) for i, m in enumerate(pool.members)]
 
 
 class PoolOps(StoreBase):
