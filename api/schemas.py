@@ -13,8 +13,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dnsd.domain.changes import Change, Token, ZoneChange
+from dnsd.domain.health import check_dict
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
+from dnsd.domain.views import View
 from dnsd.domain.zones import Zone
 from dnsd.store.base import MAX_BIGINT
 from dnsd.store.records import PutResult
@@ -35,12 +37,27 @@ class RecordIn(Body):
     owner: str = Field(examples=["k8s:default/service/hello-web"], description="'kind:identity'")
     values: list[str] | None = Field(None, description="rdata in presentation form, e.g. '10 mx.example.'")
     pool: str | None = Field(None, examples=["istio-ingressgateway"], description="A/AAAA only")
+    targets: dict[str, Integer] | None = Field(
+        None,
+        examples=[{"istio-ingressgateway": 10, "legacy-ingress": 90}],
+        description="several pools with weights, instead of 'pool' (A/AAAA only)",
+    )
+    mode: str = Field("hashed", description="how a weighted record picks a pool: hashed or random")
+    views: list[str] | None = Field(None, description="answer only in these views (default: every view)")
 
 
 class RecordPatch(Body):
     ttl: Integer | None = None
     values: list[str] | None = Field(None, description="replaces the values (and drops any pool)")
     pool: str | None = Field(None, description="replaces the values with this pool (A/AAAA)")
+    targets: dict[str, Integer] | None = Field(None, description="replaces the content with these pools")
+    mode: str | None = Field(None, description="hashed or random (kept unless given)")
+    views: list[str] | None = Field(None, description="replaces the views; [] answers in every view")
+
+
+def targets_json(rrset: RRset) -> dict[str, int]:
+    """The weighted targets as ``{pool: weight}`` in their order; {} for a one-pool record."""
+    return {t.pool: t.weight for t in rrset.targets}
 
 
 class RecordOut(BaseModel):
@@ -50,6 +67,9 @@ class RecordOut(BaseModel):
     ttl: int
     values: list[str]
     pool: str | None
+    targets: dict[str, int] = Field(description="weighted pools ({} for values or one pool)")
+    mode: str
+    views: list[str] = Field(description="the views the record answers in ([]: every view)")
     owner: str
     zone: str
 
@@ -58,7 +78,8 @@ class RecordOut(BaseModel):
         assert rrset.id is not None, "only stored RRsets are shown"
         return cls(
             id=rrset.id, name=rrset.name, type=rrset.rtype, ttl=rrset.ttl, values=rrset.value_texts(),
-            pool=rrset.pool, owner=rrset.owner, zone=rrset.zone,
+            pool=rrset.pool, targets=targets_json(rrset), mode=rrset.mode, views=list(rrset.views),
+            owner=rrset.owner, zone=rrset.zone,
         )  # fmt: skip
 
 
@@ -87,6 +108,9 @@ class BulkItemOut(BaseModel):
     ttl: int
     values: list[str]
     pool: str | None
+    targets: dict[str, int]
+    mode: str
+    views: list[str]
     owner: str
     zone: str
     serial: int = Field(description="the zone's serial after the batch")
@@ -97,7 +121,8 @@ class BulkItemOut(BaseModel):
         outcome = "created" if result.created else "changed" if result.changed else "unchanged"
         return cls(
             index=index, outcome=outcome, id=r.id, name=r.name, type=r.rtype, ttl=r.ttl,
-            values=r.value_texts(), pool=r.pool, owner=r.owner, zone=r.zone, serial=result.serial,
+            values=r.value_texts(), pool=r.pool, targets=targets_json(r), mode=r.mode, views=list(r.views),
+            owner=r.owner, zone=r.zone, serial=result.serial,
         )  # fmt: skip
 
 
@@ -174,12 +199,24 @@ class PoolIn(Body):
     addresses: list[str] = Field(examples=[["10.0.0.10", "fd00::10"]])
     description: str = ""
     external_addresses: list[str] = Field([], description="what the public view (DNSPod) publishes")
+    members: dict[str, list[str]] = Field(
+        {}, examples=[{"dc-a": ["10.1.0.10"], "dc-b": ["10.2.0.10"]}], description="members per named view"
+    )
+    check: dict[str, Any] | None = Field(
+        None,
+        examples=[{"kind": "http", "port": 80, "path": "/healthz"}],
+        description="health check: kind, port, path, interval, timeout, rise, fall, expect",
+    )
 
 
 class PoolPatch(Body):
     addresses: list[str] | None = None
     description: str | None = None
     external_addresses: list[str] | None = None
+    members: dict[str, list[str]] | None = Field(
+        None, description="replaces the members of the views given; [] removes a view's members"
+    )
+    check: dict[str, Any] | None = Field(None, description="replaces the health check; null removes it")
 
 
 class PoolOut(BaseModel):
@@ -187,6 +224,8 @@ class PoolOut(BaseModel):
     addresses: list[str]
     description: str
     external_addresses: list[str]
+    members: dict[str, list[str]] = Field(description="members per named view")
+    check: dict[str, Any] | None = Field(description="the health check, or null")
 
     @classmethod
     def of(cls, pool: Pool) -> PoolOut:
@@ -195,11 +234,38 @@ class PoolOut(BaseModel):
             addresses=list(pool.addresses),
             description=pool.description,
             external_addresses=list(pool.external_addresses),
+            members={view: list(addrs) for view, addrs in pool.view_members},
+            check=check_dict(pool.check) if pool.check is not None else None,
         )
 
 
 class PoolList(BaseModel):
     items: list[PoolOut]
+
+
+class ViewIn(Body):
+    name: str = Field(examples=["dc-a"])
+    networks: list[str] = Field(examples=[["10.1.0.0/16", "10.11.0.0/16"]])
+    description: str = ""
+
+
+class ViewPatch(Body):
+    networks: list[str] | None = None
+    description: str | None = None
+
+
+class ViewOut(BaseModel):
+    name: str
+    networks: list[str]
+    description: str
+
+    @classmethod
+    def of(cls, view: View, description: str) -> ViewOut:
+        return cls(name=view.name, networks=list(view.networks), description=description)
+
+
+class ViewList(BaseModel):
+    items: list[ViewOut]
 
 
 class ZoneChangeOut(BaseModel):

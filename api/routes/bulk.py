@@ -37,7 +37,10 @@ def parse_items(items: list[Any], limits: TtlLimits) -> tuple[dict[int, RRset], 
             ]
             continue
         try:
-            rrsets[i] = make_rrset(body.name, body.type, body.ttl, body.owner, body.values, body.pool, limits)
+            rrsets[i] = make_rrset(
+                body.name, body.type, body.ttl, body.owner, body.values, body.pool, limits,
+                targets=body.targets, mode=body.mode, views=body.views,
+            )  # fmt: skip
         except InvalidInput as exc:
             reasons += [Reason(f"records.{i}.{r.field}", r.message) for r in exc.reasons]
     return rrsets, reasons

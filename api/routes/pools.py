@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends
 
 from api.auth import Admin, authenticate
 from api.deps import StoreDep
 from api.errors import documented
 from api.schemas import PoolIn, PoolList, PoolOut, PoolPatch
-from dnsd.domain.pools import make_pool
+from dnsd.domain.health import HealthCheck
+from dnsd.domain.pool_input import checked_pool, parse_check
 
 router = APIRouter(prefix="/pools", tags=["pools"], dependencies=[Depends(authenticate)])
 
@@ -19,7 +22,9 @@ def _key(name: str) -> str:
 
 @router.post("", status_code=201, responses=documented(401, 403, 409, 503))
 def create_pool(body: PoolIn, admin: Admin, store: StoreDep) -> PoolOut:
-    pool = make_pool(body.name, body.addresses, body.description, body.external_addresses)
+    pool = checked_pool(
+        body.name, body.addresses, body.description, body.external_addresses, body.members, body.check
+    )
     return PoolOut.of(store.create_pool(pool, admin.actor))
 
 
@@ -36,13 +41,19 @@ def get_pool(name: str, store: StoreDep) -> PoolOut:
 @router.patch("/{name}", responses=documented(401, 403, 404, 503))
 def update_pool(name: str, body: PoolPatch, admin: Admin, store: StoreDep) -> PoolOut:
     """Change a pool. New addresses bump the serial of every zone with a record on the pool,
-    all in one change (see ``GET /changes``)."""
+    all in one change (see ``GET /changes``). ``members`` replaces the views given; ``check``
+    replaces the health check, ``null`` removes it."""
+    check: HealthCheck | Literal[False] | None = False
+    if "check" in body.model_fields_set:
+        check = parse_check(body.check)
     pool = store.update_pool(
         _key(name),
         admin.actor,
         addresses=body.addresses,
         description=body.description,
         external_addresses=body.external_addresses,
+        view_members=body.members,
+        check=check,
     )
     return PoolOut.of(pool)
 

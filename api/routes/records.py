@@ -32,7 +32,10 @@ def put_record(body: RecordIn, caller: Caller, store: StoreDep, response: Respon
     201 when the RRset is new; 200 otherwise, with ``changed`` false when it already held this
     content (no new serial). 409 when another owner holds the name.
     """
-    rrset = make_rrset(body.name, body.type, body.ttl, body.owner, body.values, body.pool, store.limits)
+    rrset = make_rrset(
+        body.name, body.type, body.ttl, body.owner, body.values, body.pool, store.limits,
+        targets=body.targets, mode=body.mode, views=body.views,
+    )  # fmt: skip
     caller.require_record_write(store, rrset.name)
     result = store.put_rrset(rrset, caller.actor)
     if not result.created:
@@ -85,9 +88,13 @@ def get_record(record_id: RecordId, store: StoreDep) -> RecordOut:
 
 @router.patch("/{record_id}", responses=documented(401, 403, 404, 503))
 def patch_record(record_id: RecordId, body: RecordPatch, caller: Caller, store: StoreDep) -> RecordWritten:
-    """Change the TTL and/or the content (``values`` or ``pool``) of one RRset; the owner stays."""
+    """Change the TTL and/or the content (``values``, ``pool`` or ``targets``), the ``mode`` or
+    the ``views`` of one RRset; the owner stays."""
     caller.require_zone_write(store.get_rrset(record_id).zone)
-    result = store.patch_rrset(record_id, caller.actor, ttl=body.ttl, values=body.values, pool=body.pool)
+    result = store.patch_rrset(
+        record_id, caller.actor, ttl=body.ttl, values=body.values, pool=body.pool,
+        targets=body.targets, mode=body.mode, views=body.views,
+    )  # fmt: skip
     return RecordWritten.of_result(result)
 
 

@@ -29,6 +29,7 @@ from dnsd.store.bulk import BulkConflict
 COMMAND_MODULES: tuple[str, ...] = (
     "dnsd.cli.migrate",
     "dnsd.cli.zones",
+    "dnsd.cli.views",
     "dnsd.cli.pools",
     "dnsd.cli.records",
     "dnsd.cli.tokens",

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from typing import Literal
 
 from dnsd.cli.connect import cli_actor, open_store
 from dnsd.cli.output import emit, render_fields, render_table
+from dnsd.cli.pool_flags import add_view_flags, check_from, view_members
 from dnsd.cli.shapes import pool_json, record_json
 from dnsd.config import Settings
 from dnsd.domain.changes import ZoneChange
 from dnsd.domain.errors import invalid
-from dnsd.domain.pools import Pool, make_pool
+from dnsd.domain.health import HealthCheck, check_dict
+from dnsd.domain.pool_input import checked_pool, parse_check
+from dnsd.domain.pools import Pool
 from dnsd.store.records import RecordFilter
 
 ALL_RECORDS = 1_000_000
@@ -22,6 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add = actions.add_parser("add", help="create a pool")
     add.add_argument("name", help="pool name, e.g. istio-ingressgateway")
     _address_flags(add)
+    add_view_flags(add, changing=False)
     add.set_defaults(func=add_pool)
     actions.add_parser("list", help="list pools").set_defaults(func=list_pools)
     show = actions.add_parser("show", help="one pool and the records on it")
@@ -30,6 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     change = actions.add_parser("set", help="change a pool (given flags replace what is stored)")
     change.add_argument("name")
     _address_flags(change)
+    add_view_flags(change, changing=True)
     change.set_defaults(func=set_pool)
     rm = actions.add_parser("rm", help="delete a pool no record points at")
     rm.add_argument("name")
@@ -51,11 +57,17 @@ def pool_fields(pool: Pool, used_by: int | None = None) -> list[tuple[str, objec
         ("external", list(pool.external_addresses)),
         ("description", pool.description),
     ]
+    fields += [(f"view {view}", list(addrs)) for view, addrs in pool.view_members]
+    if pool.check is not None:
+        fields.append(("check", [f"{k}={v}" for k, v in check_dict(pool.check).items()]))
     return fields if used_by is None else [*fields, ("records", used_by)]
 
 
 def add_pool(args: argparse.Namespace, settings: Settings) -> int:
-    pool = make_pool(args.name, args.address or [], args.description or "", args.external_address)
+    pool = checked_pool(
+        args.name, args.address or [], args.description or "", args.external_address,
+        view_members(args), check_from(args),
+    )  # fmt: skip
     with open_store(settings) as store:
         store.create_pool(pool, cli_actor())
     emit(args, pool_json(pool), f"created pool {pool.name}\n{render_fields(pool_fields(pool))}")
@@ -88,12 +100,29 @@ def show_pool(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def set_pool(args: argparse.Namespace, settings: Settings) -> int:
-    if args.address is None and args.external_address is None and args.description is None:
-        raise invalid("addresses", "give --address, --external-address and/or --description to change")
+    members = view_members(args)
+    flags = (args.address, args.external_address, args.description, members)
+    if all(f is None for f in flags) and not (
+        args.no_check or args.check or args.check_json or _tuning(args)
+    ):
+        raise invalid(
+            "addresses", "give --address, --external-address, --member, --check... and/or --description"
+        )
     name = args.name.strip().lower()
     with open_store(settings) as store:
+        check: HealthCheck | Literal[False] | None
+        if args.no_check:
+            if args.check or args.check_json or _tuning(args):
+                raise invalid("check", "--no-check removes the check; give no other --check flag")
+            check = None
+        else:
+            data = check_from(args, store.get_pool(name).check if _tuning(args) else None)
+            check = False if data is None else parse_check(data)
         last = store.last_change_id()
-        pool = store.update_pool(name, cli_actor(), args.address, args.description, args.external_address)
+        pool = store.update_pool(
+            name, cli_actor(), args.address, args.description, args.external_address,
+            view_members=members, check=check,
+        )  # fmt: skip
         changes = [
             c for c in store.list_changes(after_id=last) if (c.action, c.subject) == ("pool.update", name)
         ]  # fmt: skip
@@ -101,6 +130,12 @@ def set_pool(args: argparse.Namespace, settings: Settings) -> int:
     data = pool_json(pool) | {"changed": bool(changes), "zones": bumped}
     emit(args, data, _set_text(pool, bool(changes), bumped))
     return 0
+
+
+def _tuning(args: argparse.Namespace) -> bool:
+    """Whether a --check-<setting> flag was given."""
+    names = ("interval", "timeout", "rise", "fall", "expect")
+    return any(getattr(args, f"check_{n}") is not None for n in names)
 
 
 def _set_text(pool: Pool, changed: bool, bumped: list[ZoneChange]) -> str:

@@ -1,4 +1,4 @@
-"""``dnsd record add|list|rm``: RRsets, added with the same "make it so" rule as ``POST /records``."""
+"""``dnsd record add|set|list|rm``: RRsets, added with the same "make it so" rule as ``POST /records``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import argparse
 from dnsd.cli.connect import cli_actor, open_store
 from dnsd.cli.output import emit, note, render_table
 from dnsd.cli.record_import import add_import_parser
+from dnsd.cli.record_set import add_set_parser, add_target_flags, targets_from
 from dnsd.cli.shapes import record_data, record_json
 from dnsd.config import Settings
 from dnsd.domain.errors import invalid
@@ -18,7 +19,7 @@ HEADERS = ("id", "name", "type", "ttl", "data", "owner")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    record = sub.add_parser("record", help="records (RRsets): add, list, rm, import")
+    record = sub.add_parser("record", help="records (RRsets): add, set, list, rm, import")
     actions = record.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="create or replace the RRset NAME/TYPE (idempotent)")
     add.add_argument("name", help="owner name, e.g. www.hello-web.com or *.apps.hello-web.com")
@@ -27,7 +28,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--pool", help="answer with this pool's addresses (A/AAAA only)")
     add.add_argument("--ttl", type=int, default=300, help="seconds (default 300)")
     add.add_argument("--owner", required=True, help="who holds the name, e.g. ci:pipeline-42")
+    add_target_flags(add, changing=False)
     add.set_defaults(func=add_record)
+    add_set_parser(actions)
     ls = actions.add_parser("list", help="list records, filtered and paginated")
     for flag in ("zone", "name", "type", "owner", "pool"):
         ls.add_argument(f"--{flag}")
@@ -49,7 +52,10 @@ def record_rows(records: list[RRset]) -> list[tuple[object, ...]]:
 
 def add_record(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(settings) as store:
-        rrset = make_rrset(args.name, args.type, args.ttl, args.owner, args.value, args.pool, store.limits)
+        rrset = make_rrset(
+            args.name, args.type, args.ttl, args.owner, args.value, args.pool, store.limits,
+            targets=targets_from(args), mode=args.mode, views=args.view,
+        )  # fmt: skip
         result = store.put_rrset(rrset, cli_actor())
     data = record_json(result.rrset) | {"serial": result.serial, "changed": result.changed}
     emit(args, data, f"{_outcome(result)}\n{render_table(HEADERS, record_rows([result.rrset]))}")

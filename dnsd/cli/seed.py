@@ -30,7 +30,8 @@ def outcome_json(outcome: SeedOutcome) -> dict[str, Any]:
                for s in plan.records]  # fmt: skip
     return {
         "file": outcome.file, "dry_run": outcome.dry_run, "changed": not plan.changes_nothing,
-        "created": {"pools": [p.name for p in plan.pools], "zones": [z.name for z in plan.zones]},
+        "created": {"views": [v.name for v in plan.views], "pools": [p.name for p in plan.pools],
+                    "zones": [z.name for z in plan.zones]},
         "records": records, "unchanged": dict(plan.kept), "notes": list(plan.notes),
         "serials": outcome.serials,
     }  # fmt: skip
@@ -39,10 +40,13 @@ def outcome_json(outcome: SeedOutcome) -> dict[str, Any]:
 def outcome_text(outcome: SeedOutcome) -> str:
     plan, kept = outcome.plan, outcome.plan.kept
     same = f"{kept['pools']} pools, {kept['zones']} zones, {kept['records']} records"
+    if kept.get("views"):
+        same = f"{kept['views']} views, {same}"
     if plan.changes_nothing:
         return f"{outcome.file}: nothing to change ({same} already as in the file)"
     verb = "would apply" if outcome.dry_run else "applied"
     lines = [f"{outcome.file}: {verb}:"]
+    lines += [f"  + view {v.name}" for v in plan.views]
     lines += [f"  + pool {p.name}" for p in plan.pools]
     lines += [f"  + zone {z.name}" for z in plan.zones]
     lines += [

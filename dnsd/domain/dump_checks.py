@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
-from dnsd.domain.errors import Reason
+from dnsd.domain.errors import InvalidInput, Reason
 from dnsd.domain.k8s import MappingEntry
-from dnsd.domain.pools import Pool
+from dnsd.domain.pools import DEFAULT_VIEW, PUBLIC_VIEW, Pool
 from dnsd.domain.records import RRset, find_zone, placement_problems
+from dnsd.domain.views import View, make_views
 from dnsd.domain.zones import Zone
 
 T = TypeVar("T")
@@ -84,4 +85,43 @@ def cross_problems(
         for path, m in mappings
         if m.pool not in pool_names
     ]
+    return reasons
+
+
+def view_problems(
+    views: Sequence[Placed[View]],
+    view_names: set[str],
+    pools: Sequence[Placed[Pool]],
+    records: Sequence[Placed[RRset]],
+    pool_names: set[str],
+) -> list[Reason]:
+    """Views declared once and not overlapping; every view a pool or record names declared, and
+    every weighted target's pool in the dump."""
+    reasons = duplicates(views, lambda v: v.name, "view")
+    try:
+        make_views([(v.name, v.networks) for _, v in views])
+    except InvalidInput as exc:
+        for r in exc.reasons:
+            index = r.field.split(".")[1]
+            if r.field.endswith(".networks") and index.isdigit():
+                reasons.append(Reason(f"{views[int(index)][0]}.networks", r.message))
+    known = view_names | {DEFAULT_VIEW, PUBLIC_VIEW}
+    for path, pool in pools:
+        reasons += [
+            Reason(f"{path}.members.{v}", f"view {v!r} is not in this dump")
+            for v in pool.views
+            if v not in known
+        ]
+    for path, rrset in records:
+        reasons += [
+            Reason(f"{path}.views.{i}", f"view {v!r} is not in this dump")
+            for i, v in enumerate(rrset.views)
+            if v not in known
+        ]
+        if rrset.targets:
+            reasons += [
+                Reason(f"{path}.targets.{i}.pool", f"pool {t.pool!r} is not in this dump")
+                for i, t in enumerate(rrset.targets)
+                if t.pool not in pool_names and i > 0
+            ]
     return reasons

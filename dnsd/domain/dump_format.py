@@ -1,8 +1,11 @@
 """The portable dump of a store: one versioned JSON document, and its validation.
 
-Version 1 holds zones (SOA fields, NS, serial, secondaries), pools (internal and external
-addresses), records (RRsets with owners, literal values or a pool) and the Kubernetes pool
-mappings. It never holds API tokens, TSIG keys, sync status or the change log. Lists are sorted,
+Version 2 holds views (networks, description), zones (SOA fields, NS, serial, secondaries),
+pools (default and public members, members per view, health check), records (RRsets with owners,
+literal values, a pool or weighted pools, mode, views) and the Kubernetes pool mappings.
+Version 1 documents (no views, members, checks or targets) are still read: each of those keys
+is optional, and what a version 1 document holds means the same in version 2. A dump never
+holds API tokens, TSIG keys, health states, sync status or the change log. Lists are sorted,
 so the same data always gives the same document (``created_at`` aside), whatever the backend.
 
 :func:`parse_document` checks a document completely — shapes, the domain's rules, and the
@@ -17,19 +20,26 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from dnsd import __version__
-from dnsd.domain.dump_checks import Placed, cross_problems
+from dnsd.domain.dump_checks import Placed, cross_problems, view_problems
 from dnsd.domain.errors import InvalidInput, Reason
+from dnsd.domain.health import check_dict
 from dnsd.domain.k8s import MappingEntry, make_entry
-from dnsd.domain.pools import Pool, make_pool
+from dnsd.domain.pool_input import checked_pool
+from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset, TtlLimits, make_rrset
+from dnsd.domain.views import View, make_view
 from dnsd.domain.zones import Zone, make_zone
 
-FORMAT, VERSION = "dnsd-dump", 1
-TOP_KEYS = ("format", "version", "created_at", "dnsd_version", "zones", "pools", "records", "k8s_mappings")
+FORMAT, VERSION = "dnsd-dump", 2
+READABLE = (1, 2)
+TOP_KEYS = (
+    "format", "version", "created_at", "dnsd_version", "views", "zones", "pools", "records", "k8s_mappings"
+)  # fmt: skip
 TIMERS = ("refresh", "retry", "expire", "minimum", "ttl")
 ZONE_KEYS = ("name", "serial", "ns", "mname", "rname", *TIMERS, "secondaries", "dnspod_sync")
-POOL_KEYS = ("name", "addresses", "external_addresses", "description")
-RECORD_KEYS = ("zone", "name", "type", "ttl", "owner", "values", "pool")
+VIEW_KEYS = ("name", "networks", "description")
+POOL_KEYS = ("name", "addresses", "external_addresses", "description", "members", "check")
+RECORD_KEYS = ("zone", "name", "type", "ttl", "owner", "values", "pool", "targets", "mode", "views")
 MAPPING_KEYS = ("kind", "key", "pool")
 MAX_SERIAL = 2**32 - 1
 T = TypeVar("T")
@@ -43,6 +53,8 @@ class StoreDump:
     pools: tuple[Pool, ...] = ()
     rrsets: tuple[RRset, ...] = ()
     mappings: tuple[MappingEntry, ...] = ()
+    views: tuple[View, ...] = ()
+    view_descriptions: tuple[tuple[str, str], ...] = ()  # (view, description) for views that have one
 
 
 def to_document(dump: StoreDump, created_at: dt.datetime) -> dict[str, Any]:
@@ -52,6 +64,9 @@ def to_document(dump: StoreDump, created_at: dt.datetime) -> dict[str, Any]:
         "version": VERSION,
         "created_at": created_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
         "dnsd_version": __version__,
+        "views": [
+            _view_doc(v, dict(dump.view_descriptions)) for v in sorted(dump.views, key=lambda v: v.name)
+        ],
         "zones": [_zone_doc(z) for z in sorted(dump.zones, key=lambda z: z.name)],
         "pools": [_pool_doc(p) for p in sorted(dump.pools, key=lambda p: p.name)],
         "records": [_record_doc(r) for r in sorted(dump.rrsets, key=lambda r: (r.zone, r.name, r.rtype))],
@@ -70,20 +85,38 @@ def _zone_doc(zone: Zone) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _pool_doc(pool: Pool) -> dict[str, Any]:
+def _view_doc(view: View, descriptions: dict[str, str]) -> dict[str, Any]:
     return {
+        "name": view.name,
+        "networks": list(view.networks),
+        "description": descriptions.get(view.name, ""),
+    }
+
+
+def _pool_doc(pool: Pool) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "name": pool.name, "addresses": list(pool.addresses),
         "external_addresses": list(pool.external_addresses), "description": pool.description,
     }  # fmt: skip
+    if pool.view_members:
+        out["members"] = {view: list(addrs) for view, addrs in pool.view_members}
+    if pool.check is not None:
+        out["check"] = check_dict(pool.check)
+    return out
 
 
 def _record_doc(rrset: RRset) -> dict[str, Any]:
     out: dict[str, Any] = {"zone": rrset.zone, "name": rrset.name, "type": rrset.rtype, "ttl": rrset.ttl,
                            "owner": rrset.owner}  # fmt: skip
-    if rrset.pool is not None:
+    if rrset.targets:
+        out["targets"] = {t.pool: t.weight for t in rrset.targets}
+        out["mode"] = rrset.mode
+    elif rrset.pool is not None:
         out["pool"] = rrset.pool
     else:
         out["values"] = rrset.value_texts()
+    if rrset.views:
+        out["views"] = list(rrset.views)
     return out
 
 
@@ -117,6 +150,13 @@ class _Entry:
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             self.problem(key, f"must be {what}, got {value!r}")
             return default
+        return value
+
+    def mapping(self, key: str) -> dict[str, Any] | None:
+        value = self.item.get(key)
+        if value is not None and not isinstance(value, dict):
+            self.problem(key, "must be an object")
+            return None
         return value
 
     def texts(self, key: str) -> list[str]:
@@ -167,20 +207,37 @@ def _zone(e: _Entry) -> Zone | None:
     return None if zone is None else replace(zone, serial=serial)
 
 
+def _view(e: _Entry) -> tuple[View, str] | None:
+    e.check_keys(VIEW_KEYS, optional=("description",))
+    name, networks = e.value("name", str, "", "a string"), e.texts("networks")
+    description = e.value("description", str, "", "a string")
+    if len(description) > 1000:
+        e.problem("description", "at most 1000 characters")
+    built = e.build(lambda: make_view(name, networks))
+    return None if built is None else (built, description)
+
+
 def _pool(e: _Entry) -> Pool | None:
-    e.check_keys(POOL_KEYS)
+    e.check_keys(POOL_KEYS, optional=("members", "check"))
     name, description = e.value("name", str, "", "a string"), e.value("description", str, "", "a string")
     addresses, external = e.texts("addresses"), e.texts("external_addresses")
-    return e.build(lambda: make_pool(name, addresses, description, external))
+    members, check = e.mapping("members"), e.mapping("check")
+    return e.build(lambda: checked_pool(name, addresses, description, external, members, check))
 
 
 def _record(e: _Entry) -> RRset | None:
-    e.check_keys(RECORD_KEYS, optional=("values", "pool"))
+    e.check_keys(RECORD_KEYS, optional=("values", "pool", "targets", "mode", "views"))
     zone, name, rtype, owner = (e.value(k, str, "", "a string") for k in ("zone", "name", "type", "owner"))
     ttl = e.value("ttl", int, 0, "an integer")
     values = e.texts("values") if "values" in e.item else None
     pool = e.value("pool", str, None, "a string")
-    rrset = e.build(lambda: make_rrset(name, rtype, ttl, owner, values, pool, TtlLimits()))
+    targets, mode = e.mapping("targets"), e.value("mode", str, "hashed", "a string")
+    views = e.texts("views")
+    rrset = e.build(
+        lambda: make_rrset(
+            name, rtype, ttl, owner, values, pool, TtlLimits(), targets=targets, mode=mode, views=views
+        )
+    )
     return None if rrset is None else replace(rrset, zone=zone)
 
 
@@ -195,8 +252,9 @@ def _header_problems(doc: dict[str, Any]) -> list[Reason]:
     if doc.get("format") != FORMAT:
         reasons.append(Reason("format", f"must be {FORMAT!r}: this is not a dnsd dump"))
     version = doc.get("version")
-    if version != VERSION or isinstance(version, bool):
-        reasons.append(Reason("version", f"this dnsd reads version {VERSION}, not {version!r}"))
+    if version not in READABLE or isinstance(version, bool):
+        readable = " and ".join(str(v) for v in READABLE)
+        reasons.append(Reason("version", f"this dnsd reads versions {readable}, not {version!r}"))
     for key in ("created_at", "dnsd_version"):
         if not isinstance(doc.get(key, ""), str):
             reasons.append(Reason(key, "must be a string"))
@@ -232,11 +290,16 @@ def parse_document(doc: object) -> StoreDump:
     reasons = _header_problems(doc)
     if any(r.field in ("format", "version") for r in reasons):
         raise InvalidInput(reasons)
+    views: list[Placed[tuple[View, str]]] = []
+    view_names: set[str] = set()
+    if doc.get("views") is not None or doc.get("version") != 1:
+        views, view_names = _parse(doc, "views", _view, reasons)
     zones, zone_names = _parse(doc, "zones", _zone, reasons)
     pools, pool_names = _parse(doc, "pools", _pool, reasons)
     records, _ = _parse(doc, "records", _record, reasons)
     mappings, _ = _parse(doc, "k8s_mappings", _mapping, reasons)
     reasons += cross_problems(zones, pools, records, mappings, (zone_names, pool_names))
+    reasons += view_problems([(path, v) for path, (v, _) in views], view_names, pools, records, pool_names)
     if reasons:
         raise InvalidInput(reasons)
     return StoreDump(
@@ -244,4 +307,6 @@ def parse_document(doc: object) -> StoreDump:
         tuple(p for _, p in pools),
         tuple(r for _, r in records),
         tuple(m for _, m in mappings),
+        tuple(v for _, (v, _) in views),
+        tuple((v.name, d) for _, (v, d) in views if d),
     )

@@ -94,6 +94,17 @@ def make_views(definitions: Iterable[tuple[str, Sequence[str]]]) -> tuple[View, 
     return tuple(views)
 
 
+def make_view(name: str, networks: Sequence[str]) -> View:
+    """One view checked on its own (fields ``name``, ``networks.N``); overlaps with other views
+    are :func:`make_views`' business."""
+    try:
+        return make_views([(name, networks)])[0]
+    except InvalidInput as exc:
+        raise InvalidInput(
+            [Reason(r.field.removeprefix("views.0."), r.message) for r in exc.reasons]
+        ) from None
+
+
 DEFAULT_MATCH: tuple[str, int] = (DEFAULT_VIEW, 0)
 
 

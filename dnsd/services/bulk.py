@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
-from functools import partial
 from pathlib import Path
 
 from dnsd.domain.errors import InvalidInput, Reason, invalid
-from dnsd.domain.records import RRset, TtlLimits, make_rrset
-from dnsd.services.seedfile import DEFAULT_TTL, RECORD_KEYS, Entry, EntryReader, read_seed, unknown_keys
+from dnsd.domain.records import RRset, TtlLimits
+from dnsd.services.seedfile import RECORD_KEYS, Entry, EntryReader, read_record, read_seed, unknown_keys
 from dnsd.store.bulk import BulkConflict, BulkOps
 from dnsd.store.records import PutResult
 from dnsd.store.zonestore import ZoneStore
@@ -69,11 +68,7 @@ def parse_records(doc: object, limits: TtlLimits) -> tuple[list[Entry[RRset]], l
         if not isinstance(item, dict):
             reasons.append(Reason(path, "must be a mapping (name: ..., type: ..., ...)"))
             continue
-        r = EntryReader(path, item, RECORD_KEYS, reasons)
-        name, rtype = r.text("name", "", required=True) or "", r.text("type", "", required=True) or ""
-        ttl, values, pool, who = r.integer("ttl"), r.texts("values"), r.text("pool"), r.text("owner", owner)
-        ttl = DEFAULT_TTL if ttl is None else ttl
-        rrset = r.build(partial(make_rrset, name, rtype, ttl, who or "", values, pool, limits))
+        rrset = read_record(EntryReader(path, item, RECORD_KEYS, reasons), owner, limits)
         if rrset is not None:
             entries.append(Entry(path, rrset))
     return entries, reasons

@@ -1,10 +1,10 @@
-"""Seeding: apply a declarative file of pools, zones and records, idempotently (``dnsd seed``,
+"""Seeding: apply a declarative file of views, pools, zones and records, idempotently (``dnsd seed``,
 ``dnsd demo``).
 
 Everything is validated first — each entry, then against the store — and every problem is
 reported with its place in the file; if there is any, nothing is written. Then what is missing
 is created and records are put ("make it so"), so running the same file again changes nothing.
-Each new pool and zone is one store transaction; all the records are then one more (one change,
+Each new view, pool and zone is one store transaction; all the records are then one more (one change,
 one serial bump per zone, however many records: ``BulkOps.put_many``). If the store refuses a
 step (someone changed the data since the check), what was written stays, and running the seed
 again finishes the job.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dnsd.domain.errors import InvalidInput
 from dnsd.domain.records import RRset, find_zone
-from dnsd.services.seedfile import SeedFile, in_file_order, parse_seed, read_seed
+from dnsd.services.seedfile import SeedFile, SeedView, in_file_order, parse_seed, read_seed
 from dnsd.services.seedplan import Current, SeedPlan, plan_seed
 from dnsd.store.bulk import BulkOps
 from dnsd.store.zonestore import ZoneStore
@@ -43,7 +43,9 @@ def current_state(store: ZoneStore, seed: SeedFile) -> Current:
     for _zone, zone_rrsets in state.zones.values():
         for rrset in zone_rrsets:
             rrsets.setdefault(rrset.name, []).append(rrset)
-    return Current(zones, state.pools, rrsets)
+    descriptions = store.view_descriptions()
+    views = {v.name: SeedView(v, descriptions.get(v.name, "")) for v in store.list_views()}
+    return Current(zones, state.pools, rrsets, views)
 
 
 def seed_file(store: ZoneStore, path: Path, actor: str, dry_run: bool = False) -> SeedOutcome:
@@ -54,6 +56,8 @@ def seed_file(store: ZoneStore, path: Path, actor: str, dry_run: bool = False) -
     if reasons or more:
         raise InvalidInput(in_file_order(reasons + more))
     if not dry_run:
+        for v in plan.views:
+            store.create_view(v.name, list(v.view.networks), actor, v.description)
         for pool in plan.pools:
             store.create_pool(pool, actor)
         for zone in plan.zones:

@@ -1,4 +1,4 @@
-"""Reading a seed file: pools, zones and records declared in YAML (``dnsd seed``, ``dnsd demo``).
+"""Reading a seed file: views, pools, zones and records declared in YAML (``dnsd seed``, ``dnsd demo``).
 
 :func:`parse_seed` checks every entry on its own — its shape, then the domain's validation —
 and returns every problem with its place in the file (``records[3].ttl: ...``). Entries with
@@ -16,19 +16,22 @@ from typing import Generic, TypeVar
 import yaml
 
 from dnsd.domain.errors import InvalidInput, Reason, invalid
-from dnsd.domain.pools import Pool, make_pool
+from dnsd.domain.pool_input import checked_pool
+from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset, TtlLimits, make_rrset
+from dnsd.domain.views import View, make_view
 from dnsd.domain.zones import Zone, make_zone
 
 T = TypeVar("T")
 YamlMap = dict[object, object]
 DEFAULT_TTL = 300
-TOP_KEYS = ("owner", "pools", "zones", "records")
-POOL_KEYS = ("name", "addresses", "external_addresses", "description")
+TOP_KEYS = ("owner", "views", "pools", "zones", "records")
+VIEW_KEYS = ("name", "networks", "description")
+POOL_KEYS = ("name", "addresses", "external_addresses", "description", "members", "check")
 ZONE_TIMERS = ("ttl", "refresh", "retry", "expire", "minimum")
 ZONE_KEYS = ("name", "ns", "mname", "rname", *ZONE_TIMERS, "secondaries", "dnspod_sync")
-RECORD_KEYS = ("name", "type", "ttl", "values", "pool", "owner")
-_ENTRY_PATH = re.compile(r"^(pools|zones|records)\[(\d+)\]")
+RECORD_KEYS = ("name", "type", "ttl", "values", "pool", "targets", "mode", "views", "owner")
+_ENTRY_PATH = re.compile(r"^(views|pools|zones|records)\[(\d+)\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +43,26 @@ class Entry(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True)
+class SeedView:
+    """A view as the file declares it, with its description."""
+
+    view: View
+    description: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.view.name
+
+
+@dataclass(frozen=True, slots=True)
 class SeedFile:
     pools: tuple[Entry[Pool], ...] = ()
     zones: tuple[Entry[Zone], ...] = ()
     records: tuple[Entry[RRset], ...] = ()
-    broken: frozenset[str] = frozenset()  # names of pools and zones declared with problems
-    pool_refs: tuple[tuple[str, str], ...] = ()  # (path, pool) of every record naming a pool
+    broken: frozenset[str] = frozenset()  # names of views, pools and zones declared with problems
+    pool_refs: tuple[tuple[str, str], ...] = ()  # (field, pool) of every record naming a pool
+    views: tuple[Entry[SeedView], ...] = ()
+    view_refs: tuple[tuple[str, str], ...] = ()  # (field, view) of every pool and record naming a view
 
 
 def read_seed(path: Path) -> object:
@@ -112,6 +129,30 @@ class EntryReader:
                 self.problem(f"{key}.{i}", f"must be a string, got {v!r} (quote it in YAML)")
         return [str(v) for v in value]
 
+    def mapping(self, key: str) -> dict[str, object] | None:
+        """A mapping with text keys (``members``, ``targets``, ``check``); None when absent."""
+        value = self.item.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.problem(key, "must be a mapping")
+            return None
+        return {str(k): v for k, v in value.items()}
+
+    def members(self) -> dict[str, list[str]] | None:
+        """``members: {view: [addresses]}``; a single address counts as a list of one."""
+        value = self.mapping("members")
+        if value is None:
+            return None
+        out: dict[str, list[str]] = {}
+        for view, addrs in value.items():
+            items = [addrs] if isinstance(addrs, str) else addrs
+            if not isinstance(items, list) or not all(isinstance(a, str) for a in items):
+                self.problem(f"members.{view}", "must be a list of addresses (quote them in YAML)")
+                continue
+            out[view] = [str(a) for a in items]
+        return out
+
     def integer(self, key: str) -> int | None:
         value = self.item.get(key)
         if value is None or (isinstance(value, int) and not isinstance(value, bool)):
@@ -147,10 +188,19 @@ def _mappings(doc: YamlMap, key: str, reasons: list[Reason]) -> list[tuple[str, 
     return out
 
 
+def _view(r: EntryReader) -> SeedView | None:
+    name, networks = r.text("name", "", required=True), r.texts("networks") or []
+    description = r.text("description", "") or ""
+    if len(description) > 1000:
+        r.problem("description", "at most 1000 characters")
+    return r.build(lambda: SeedView(make_view(name or "", networks), description))
+
+
 def _pool(r: EntryReader) -> Pool | None:
     name, addresses = r.text("name", "", required=True), r.texts("addresses") or []
     description, external = r.text("description", ""), r.texts("external_addresses")
-    return r.build(lambda: make_pool(name or "", addresses, description or "", external))
+    members, check = r.members(), r.mapping("check")
+    return r.build(lambda: checked_pool(name or "", addresses, description or "", external, members, check))
 
 
 def _zone(r: EntryReader) -> Zone | None:
@@ -165,12 +215,19 @@ def _zone(r: EntryReader) -> Zone | None:
     )
 
 
-def _record(r: EntryReader, owner: str, limits: TtlLimits) -> RRset | None:
+def read_record(r: EntryReader, owner: str, limits: TtlLimits) -> RRset | None:
+    """One record entry (seed file, ``dnsd record import``)."""
     name, rtype = r.text("name", "", required=True), r.text("type", "", required=True)
     ttl, values, pool = r.integer("ttl"), r.texts("values"), r.text("pool")
+    targets, mode, views = r.mapping("targets"), r.text("mode", "hashed") or "hashed", r.texts("views")
     who = r.text("owner", owner) or ""
     ttl = DEFAULT_TTL if ttl is None else ttl
-    return r.build(lambda: make_rrset(name or "", rtype or "", ttl, who, values, pool, limits))
+    return r.build(
+        lambda: make_rrset(
+            name or "", rtype or "", ttl, who, values, pool, limits,
+            targets=targets, mode=mode, views=views,  # type: ignore[arg-type]  # weights: the domain checks
+        )
+    )  # fmt: skip
 
 
 def _entries(
@@ -193,7 +250,7 @@ def _entries(
 
 
 def in_file_order(reasons: list[Reason]) -> list[Reason]:
-    """Reasons sorted as their entries stand in the file (top-level keys, pools, zones, records)."""
+    """Reasons sorted as their entries stand in the file (top-level keys, views, pools, zones, records)."""
 
     def key(reason: Reason) -> tuple[int, int]:
         match = _ENTRY_PATH.match(reason.field)
@@ -217,14 +274,32 @@ def parse_seed(doc: object, limits: TtlLimits) -> tuple[SeedFile, list[Reason]]:
         reasons.append(Reason("owner", "must be a string like 'ci:demo'"))
         owner = ""
     broken: set[str] = set()
+    views = _entries(doc, "views", VIEW_KEYS, _view, reasons, broken)
     pools = _entries(doc, "pools", POOL_KEYS, _pool, reasons, broken)
     zones = _entries(doc, "zones", ZONE_KEYS, _zone, reasons, broken)
-    records = _entries(doc, "records", RECORD_KEYS, lambda r: _record(r, owner, limits), reasons, set())
-    # Pool references are checked for every record, sound or not, so a record with a bad TTL
-    # and an unknown pool shows both problems at once.
-    refs = tuple(
-        (path, pool.strip().lower())
-        for path, item in _mappings(doc, "records", [])
-        if isinstance(pool := item.get("pool"), str)
-    )
-    return SeedFile(pools, zones, records, frozenset(broken - {""}), refs), reasons
+    records = _entries(doc, "records", RECORD_KEYS, lambda r: read_record(r, owner, limits), reasons, set())
+    # References are checked for every entry, sound or not, so a record with a bad TTL and an
+    # unknown pool shows both problems at once.
+    pool_refs, view_refs = _references(_mappings(doc, "pools", []), _mappings(doc, "records", []))
+    return SeedFile(pools, zones, records, frozenset(broken - {""}), pool_refs, views, view_refs), reasons
+
+
+def _references(
+    pools: list[tuple[str, YamlMap]], records: list[tuple[str, YamlMap]]
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(field, pool) of every pool a record names, and (field, view) of every view a pool's
+    members or a record name."""
+    pool_refs: list[tuple[str, str]] = []
+    view_refs: list[tuple[str, str]] = []
+    for path, item in pools:
+        if isinstance(members := item.get("members"), dict):
+            view_refs += [(f"{path}.members.{v}", str(v).strip().lower()) for v in members]
+    for path, item in records:
+        if isinstance(pool := item.get("pool"), str):
+            pool_refs.append((f"{path}.pool", pool.strip().lower()))
+        if isinstance(targets := item.get("targets"), dict):
+            pool_refs += [(f"{path}.targets.{p}", str(p).strip().lower()) for p in targets]
+        if isinstance(views := item.get("views"), list):
+            named = [(i, v) for i, v in enumerate(views) if isinstance(v, str)]
+            view_refs += [(f"{path}.views.{i}", v.strip().lower()) for i, v in named]
+    return tuple(pool_refs), tuple(view_refs)

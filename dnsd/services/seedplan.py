@@ -9,27 +9,30 @@ records the file does not name are never touched. With no deletes, it needs no d
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from dnsd.domain.errors import Reason
+from dnsd.domain.errors import InvalidInput, Reason
 from dnsd.domain.plan import CREATE, UPDATE, Plan, Step
-from dnsd.domain.pools import Pool
+from dnsd.domain.pools import DEFAULT_VIEW, PUBLIC_VIEW, Pool
 from dnsd.domain.records import RRset, find_zone, placement_problems
+from dnsd.domain.views import make_views
 from dnsd.domain.zones import Zone
-from dnsd.services.seedfile import Entry, SeedFile
+from dnsd.services.seedfile import Entry, SeedFile, SeedView
 
-T = TypeVar("T", Pool, Zone)
+T = TypeVar("T", Pool, Zone, SeedView)
 E = TypeVar("E")
 
 
 @dataclass(frozen=True, slots=True)
 class Current:
-    """What the store holds: every zone and pool, and the RRsets at (at least) the file's names."""
+    """What the store holds: every view, zone and pool, and the RRsets at (at least) the file's
+    names."""
 
     zones: Mapping[str, Zone]
     pools: Mapping[str, Pool]
     rrsets: Mapping[str, Sequence[RRset]]
+    views: Mapping[str, SeedView] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,7 @@ class SeedPlan:
     records: tuple[Step, ...]  # create or update; ``label``: the entry's place in the file
     kept: Mapping[str, int]  # entries already as in the file, by kind
     notes: tuple[str, ...]
+    views: tuple[SeedView, ...] = ()
 
     @property
     def plan(self) -> Plan:
@@ -47,7 +51,7 @@ class SeedPlan:
 
     @property
     def changes_nothing(self) -> bool:
-        return not (self.pools or self.zones or self.records)
+        return not (self.views or self.pools or self.zones or self.records)
 
 
 def _duplicates(entries: Sequence[Entry[E]], key: Callable[[E], Hashable], what: str) -> list[Reason]:
@@ -81,10 +85,33 @@ def _pool_problems(seed: SeedFile, pools: set[str]) -> list[Reason]:
     """Records naming a pool neither stored nor declared (a pool declared with problems is
     reported at its own entry)."""
     return [
-        Reason(f"{path}.pool", f"unknown pool {pool!r}; declare it under 'pools'")
-        for path, pool in seed.pool_refs
+        Reason(where, f"unknown pool {pool!r}; declare it under 'pools'")
+        for where, pool in seed.pool_refs
         if pool not in pools and pool not in seed.broken
     ]
+
+
+def _view_problems(seed: SeedFile, current: Current, new: Sequence[SeedView]) -> list[Reason]:
+    """New views overlapping a stored view or each other, and views named by pools and records
+    that are neither stored nor declared (nor ``default``/``public``)."""
+    reasons: list[Reason] = []
+    paths = {e.item.name: e.path for e in seed.views}
+    kept = [v.view for name, v in current.views.items() if name not in paths]
+    everything = [v.view for v in new] + kept
+    try:
+        make_views([(v.name, v.networks) for v in everything])
+    except InvalidInput as exc:
+        for r in exc.reasons:
+            parts = r.field.split(".")
+            if len(parts) > 2 and parts[2] == "networks" and int(parts[1]) < len(new):
+                reasons.append(Reason(f"{paths[new[int(parts[1])].name]}.networks", r.message))
+    known = set(current.views) | set(paths) | set(seed.broken) | {DEFAULT_VIEW, PUBLIC_VIEW}
+    reasons += [
+        Reason(where, f"unknown view {view!r}; declare it under 'views'")
+        for where, view in seed.view_refs
+        if view not in known
+    ]
+    return reasons
 
 
 def _record_problems(
@@ -128,7 +155,7 @@ def _record_steps(seed: SeedFile, current: Current, reasons: list[Reason]) -> tu
         siblings = [e for e in seed.records if e.item.name == rrset.name and e is not entry]
         problems = _record_problems(rrset, zone, stored, siblings, seed.broken)
         reasons += [Reason(f"{entry.path}.{p.field}", p.message) for p in problems]
-        if problems or zone is None or zone in seed.broken or (rrset.pool and rrset.pool not in pools):
+        if problems or zone is None or zone in seed.broken or any(p not in pools for p in rrset.pools):
             continue
         have = next((s for s in stored if s.rtype == rrset.rtype), None)
         if have is not None and have.content() == rrset.content():
@@ -145,16 +172,22 @@ def _same_zone(a: Zone, b: Zone) -> bool:
 
 def plan_seed(seed: SeedFile, current: Current) -> tuple[SeedPlan, list[Reason]]:
     """The plan for ``seed`` over ``current`` and every problem found; apply it only if none."""
-    reasons = _duplicates(seed.pools, lambda p: p.name, "pool")
+    reasons = _duplicates(seed.views, lambda v: v.name, "view")
+    reasons += _duplicates(seed.pools, lambda p: p.name, "pool")
     reasons += _duplicates(seed.zones, lambda z: z.name, "zone")
     reasons += _duplicates(seed.records, lambda r: (r.name, r.rtype), "record")
+    views, view_notes = _missing(seed.views, current.views, lambda a, b: a == b, "view")
+    if not any(r.field.startswith("views[") for r in reasons):
+        reasons += _view_problems(seed, current, views)
     pools, pool_notes = _missing(seed.pools, current.pools, lambda a, b: a == b, "pool")
     zones, zone_notes = _missing(seed.zones, current.zones, _same_zone, "zone")
     steps, kept = _record_steps(seed, current, reasons)
     counts = {
+        "views": len(seed.views) - len(views),
         "pools": len(seed.pools) - len(pools),
         "zones": len(seed.zones) - len(zones),
         "records": kept,
     }
-    plan = SeedPlan(tuple(pools), tuple(zones), tuple(steps), counts, tuple(pool_notes + zone_notes))
+    notes = tuple(view_notes + pool_notes + zone_notes)
+    plan = SeedPlan(tuple(pools), tuple(zones), tuple(steps), counts, notes, tuple(views))
     return plan, reasons

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from dnsd.domain.dump_format import StoreDump, parse_document, to_document
 from dnsd.domain.errors import Conflict
+from dnsd.domain.health import check_dict
 from dnsd.domain.k8s import MappingEntry
 from dnsd.domain.zones import restored_serial, zone_dict
 from dnsd.store.base import StoreBase, ZoneDelta
@@ -30,7 +31,18 @@ from dnsd.store.convert import pool_from_row, rrset_from_row, zone_from_row
 from dnsd.store.engine import is_sqlite
 from dnsd.store.k8s_tables import K8sMappingRow
 from dnsd.store.pools import address_rows
-from dnsd.store.tables import ChangeZoneRow, PoolAddressRow, PoolRow, RecordRow, ZoneRow
+from dnsd.store.records import write_record
+from dnsd.store.tables import (
+    ChangeZoneRow,
+    MemberHealthRow,
+    PoolAddressRow,
+    PoolRow,
+    RecordRow,
+    RecordTargetRow,
+    ViewRow,
+    ZoneRow,
+)
+from dnsd.store.views import view_from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +59,7 @@ class RestoreResult:
 
 class DumpOps(StoreBase):
     def dump(self) -> StoreDump:
-        """Zones, pools, records and pool mappings, read in one consistent transaction."""
+        """Views, zones, pools, records and pool mappings, read in one consistent transaction."""
         with self.read() as session:
             if not is_sqlite(self.engine):
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
@@ -61,7 +73,12 @@ class DumpOps(StoreBase):
                 MappingEntry(m.kind, m.key, m.pool) for m in session.scalars(select(K8sMappingRow))
             )
             zones = tuple(zone_from_row(z) for z in zone_rows.values())
-            return StoreDump(zones, tuple(pool_from_row(p) for p in pool_rows.values()), rrsets, mappings)
+            view_rows = list(session.scalars(select(ViewRow)))
+            return StoreDump(
+                zones, tuple(pool_from_row(p) for p in pool_rows.values()), rrsets, mappings,
+                tuple(view_from_row(v) for v in view_rows),
+                tuple((v.name, v.description) for v in view_rows if v.description),
+            )  # fmt: skip
 
     def dump_document(self, now: dt.datetime | None = None) -> dict[str, Any]:
         """The whole store as one portable document (see :mod:`dnsd.domain.dump_format`)."""
@@ -91,7 +108,8 @@ class DumpOps(StoreBase):
                 subject=f"{len(dump.zones)} zones, {len(dump.pools)} pools, {len(dump.rrsets)} records",
                 deltas=[ZoneDelta(row, bump=False) for row in rows.values()]
                 + [ZoneDelta(row, deleted=True) for row in removed],
-                after={"zones": len(dump.zones), "pools": len(dump.pools), "records": len(dump.rrsets),
+                after={"views": len(dump.views), "zones": len(dump.zones), "pools": len(dump.pools),
+                       "records": len(dump.rrsets),
                        "k8s_mappings": len(dump.mappings)},
             )  # fmt: skip
             serials = {name: row.serial for name, row in sorted(rows.items())}
@@ -99,11 +117,19 @@ class DumpOps(StoreBase):
             return RestoreResult(*counts, serials=serials, replaced=any(held.values()))
 
     def _write(self, session: Session, dump: StoreDump, known: dict[str, int]) -> dict[str, ZoneRow]:
-        """Insert pools, zones (updating the rows of zones kept), records and mappings."""
+        """Insert views, pools, zones (updating the rows of zones kept), records and mappings."""
+        descriptions = dict(dump.view_descriptions)
+        session.add_all(
+            ViewRow(name=v.name, networks=list(v.networks), description=descriptions.get(v.name, ""))
+            for v in dump.views
+        )
         pools = {
-            p.name: PoolRow(name=p.name, description=p.description, addresses=address_rows(p))
+            p.name: PoolRow(
+                name=p.name, description=p.description, addresses=address_rows(p),
+                health_check=check_dict(p.check) if p.check else None,
+            )
             for p in dump.pools
-        }
+        }  # fmt: skip
         session.add_all(pools.values())
         existing = {z.name: z for z in session.scalars(select(ZoneRow))}
         rows: dict[str, ZoneRow] = {}
@@ -115,16 +141,18 @@ class DumpOps(StoreBase):
             rows[zone.name] = row
             session.add(row)
         session.flush()
+        pool_ids = {name: row.id for name, row in pools.items()}
         for r in dump.rrsets:
-            pool_id = pools[r.pool].id if r.pool is not None else None
-            session.add(RecordRow(zone_id=rows[r.zone].id, name=r.name, type=r.rtype, ttl=r.ttl,
-                                  rdata=r.value_texts(), pool_id=pool_id, owner=r.owner))  # fmt: skip
+            record = RecordRow(zone_id=rows[r.zone].id, name=r.name, type=r.rtype, owner=r.owner)
+            session.add(record)
+            write_record(session, record, r, pool_ids)
         session.add_all(K8sMappingRow(kind=m.kind, key=m.key, pool=m.pool) for m in dump.mappings)
         return rows
 
 
 def _held(session: Session) -> dict[str, int]:
-    tables = {"zones": ZoneRow, "pools": PoolRow, "records": RecordRow, "k8s mappings": K8sMappingRow}
+    tables = {"views": ViewRow, "zones": ZoneRow, "pools": PoolRow, "records": RecordRow,
+              "k8s mappings": K8sMappingRow}  # fmt: skip
     return {
         name: session.scalar(select(func.count()).select_from(table)) or 0 for name, table in tables.items()
     }
@@ -153,12 +181,16 @@ def _known_serials(session: Session, names: list[str]) -> dict[str, int]:
 
 
 def _clear(session: Session, keep: set[str]) -> list[ZoneRow]:
-    """Delete records, mappings, pools and the zones not in ``keep`` (returned, detached copies
-    for the change row). Kept zones stay as rows, so what hangs off them survives."""
+    """Delete records, mappings, pools (with their health states), views and the zones not in
+    ``keep`` (returned, detached copies for the change row). Kept zones stay as rows, so what
+    hangs off them survives."""
+    session.execute(delete(RecordTargetRow))
     session.execute(delete(RecordRow))
     session.execute(delete(K8sMappingRow))
     session.execute(delete(PoolAddressRow))
+    session.execute(delete(MemberHealthRow))
     session.execute(delete(PoolRow))
+    session.execute(delete(ViewRow))
     gone = [z for z in session.scalars(select(ZoneRow)) if z.name not in keep]
     removed = [ZoneRow(name=z.name, serial=z.serial) for z in gone]
     for zone in gone:
