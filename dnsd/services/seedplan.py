@@ -96,15 +96,16 @@ def _view_problems(seed: SeedFile, current: Current, new: Sequence[SeedView]) ->
     that are neither stored nor declared (nor ``default``/``public``)."""
     reasons: list[Reason] = []
     paths = {e.item.name: e.path for e in seed.views}
-    kept = [v.view for name, v in current.views.items() if name not in paths]
-    everything = [v.view for v in new] + kept
+    created = {v.name for v in new}
+    everything = [v.view for v in new] + [v.view for name, v in current.views.items() if name not in created]
     try:
         make_views([(v.name, v.networks) for v in everything])
     except InvalidInput as exc:
         for r in exc.reasons:
-            parts = r.field.split(".")
-            if len(parts) > 2 and parts[2] == "networks" and int(parts[1]) < len(new):
-                reasons.append(Reason(f"{paths[new[int(parts[1])].name]}.networks", r.message))
+            # an overlap names both views: report it at the new one (stored views never overlap)
+            view = next((v.name for v in new if f"view {v.name!r}" in r.message), None)
+            if view is not None:
+                reasons.append(Reason(f"{paths[view]}.networks", r.message))
     known = set(current.views) | set(paths) | set(seed.broken) | {DEFAULT_VIEW, PUBLIC_VIEW}
     reasons += [
         Reason(where, f"unknown view {view!r}; declare it under 'views'")

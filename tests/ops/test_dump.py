@@ -143,7 +143,7 @@ def test_invalid_dump_is_refused_with_every_problem(store: ZoneStore, sqlite_url
         f"records[{last}].name", "k8s_mappings[0].pool",
     ]  # fmt: skip
     assert store.last_change_id() == 0 and dump_of(store)["zones"] == []
-    for header, value in (("format", "bind9"), ("version", 2)):
+    for header, value in (("format", "bind9"), ("version", 3)):
         wrong = {**good, header: value}
         with pytest.raises(InvalidInput) as caught:
             DumpOps(store.engine).restore_document(wrong, ACTOR)
