@@ -206,3 +206,23 @@ def test_a_used_view_cannot_be_deleted(admin: TestClient) -> None:
     assert r.status_code == 409 and "in.hello-web.com/A" in r.json()["detail"]["message"]
     admin.delete("/records", params={"name": "in.hello-web.com"})
     assert admin.delete("/views/dc-a").status_code == 204
+
+
+def test_bulk_records_carry_targets_and_views(admin: TestClient) -> None:
+    seed(admin)
+    assert admin.post("/views", json=DC_A).status_code == 201
+    weighted = {"name": "a.hello-web.com", "type": "A", "owner": "ci:bulk",
+                "targets": {"legacy-ingress": 3, "istio-ingressgateway": 1}, "mode": "random"}  # fmt: skip
+    limited = record("b.hello-web.com", owner="ci:bulk", views=["dc-a"])
+    r = admin.post("/records/bulk", json={"records": [weighted, limited]})
+    assert r.status_code == 200, r.text
+    items = r.json()["items"]
+    assert (
+        items[0]["targets"] == {"legacy-ingress": 3, "istio-ingressgateway": 1}
+        and items[0]["mode"] == "random"
+    )
+    assert items[0]["pool"] == "legacy-ingress" and items[1]["views"] == ["dc-a"]
+    bad = record("c.hello-web.com", owner="ci:bulk", views=["dc-z"])
+    r = admin.post("/records/bulk", json={"records": [bad]})
+    assert ["body", "records", 0, "views", 0] in locs(r)
+    assert admin.get("/records").json()["total"] == 2

@@ -59,7 +59,7 @@ def test_pool_crud(admin: TestClient) -> None:
     r = admin.post("/pools", json=body)
     assert r.status_code == 201, r.text
     assert r.json() == {"name": "edge-pool", "addresses": ["10.9.0.1", "fd00::1"], "description": "edge LVS",
-                        "external_addresses": ["203.0.113.9"]}  # fmt: skip
+                        "external_addresses": ["203.0.113.9"], "members": {}, "check": None}  # fmt: skip
     assert admin.post("/pools", json=body).status_code == 409
     assert admin.get("/pools/EDGE-POOL").json()["name"] == "edge-pool"
     names = [p["name"] for p in admin.get("/pools").json()["items"]]
