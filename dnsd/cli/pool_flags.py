@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 from dnsd.domain.errors import InvalidInput, Reason, invalid
 from dnsd.domain.health import HealthCheck, check_dict
+from dnsd.domain.pool_input import parse_check
 
 CHECK_NUMBERS = (("interval", float), ("timeout", float), ("rise", int), ("fall", int))
 
@@ -95,3 +97,25 @@ def check_from(args: argparse.Namespace, current: HealthCheck | None = None) -> 
             raise invalid("check", "the pool has no health check: give --check KIND[:PORT][/PATH]")
         return check_dict(current) | settings
     return None
+
+
+def tuning(args: argparse.Namespace) -> bool:
+    """Whether a ``--check-<setting>`` flag was given."""
+    return bool(_settings(args))
+
+
+def any_check_flag(args: argparse.Namespace) -> bool:
+    return bool(args.check or args.check_json is not None or tuning(args) or getattr(args, "no_check", False))
+
+
+def check_change(
+    args: argparse.Namespace, current: Callable[[], HealthCheck | None]
+) -> HealthCheck | Literal[False] | None:
+    """What ``pool set`` does to the check: a new one, None (``--no-check``: remove it) or
+    False (keep it). ``current`` reads the stored check, needed only when tuning it."""
+    if args.no_check:
+        if args.check or args.check_json is not None or tuning(args):
+            raise invalid("check", "--no-check removes the check; give no other --check flag")
+        return None
+    data = check_from(args, current() if tuning(args) else None)
+    return False if data is None else parse_check(data)

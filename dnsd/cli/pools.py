@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from typing import Literal
 
 from dnsd.cli.connect import cli_actor, open_store
 from dnsd.cli.output import emit, render_fields, render_table
-from dnsd.cli.pool_flags import add_view_flags, check_from, view_members
+from dnsd.cli.pool_flags import add_view_flags, any_check_flag, check_change, check_from, view_members
 from dnsd.cli.shapes import pool_json, record_json
 from dnsd.config import Settings
 from dnsd.domain.changes import ZoneChange
 from dnsd.domain.errors import invalid
-from dnsd.domain.health import HealthCheck, check_dict
-from dnsd.domain.pool_input import checked_pool, parse_check
+from dnsd.domain.health import check_dict
+from dnsd.domain.pool_input import checked_pool
 from dnsd.domain.pools import Pool
 from dnsd.store.records import RecordFilter
 
@@ -102,22 +101,13 @@ def show_pool(args: argparse.Namespace, settings: Settings) -> int:
 def set_pool(args: argparse.Namespace, settings: Settings) -> int:
     members = view_members(args)
     flags = (args.address, args.external_address, args.description, members)
-    if all(f is None for f in flags) and not (
-        args.no_check or args.check or args.check_json or _tuning(args)
-    ):
+    if all(f is None for f in flags) and not any_check_flag(args):
         raise invalid(
-            "addresses", "give --address, --external-address, --member, --check... and/or --description"
+            "addresses", "give --address, --external-address, --member, --check... or --description"
         )
     name = args.name.strip().lower()
     with open_store(settings) as store:
-        check: HealthCheck | Literal[False] | None
-        if args.no_check:
-            if args.check or args.check_json or _tuning(args):
-                raise invalid("check", "--no-check removes the check; give no other --check flag")
-            check = None
-        else:
-            data = check_from(args, store.get_pool(name).check if _tuning(args) else None)
-            check = False if data is None else parse_check(data)
+        check = check_change(args, lambda: store.get_pool(name).check)
         last = store.last_change_id()
         pool = store.update_pool(
             name, cli_actor(), args.address, args.description, args.external_address,
@@ -130,12 +120,6 @@ def set_pool(args: argparse.Namespace, settings: Settings) -> int:
     data = pool_json(pool) | {"changed": bool(changes), "zones": bumped}
     emit(args, data, _set_text(pool, bool(changes), bumped))
     return 0
-
-
-def _tuning(args: argparse.Namespace) -> bool:
-    """Whether a --check-<setting> flag was given."""
-    names = ("interval", "timeout", "rise", "fall", "expect")
-    return any(getattr(args, f"check_{n}") is not None for n in names)
 
 
 def _set_text(pool: Pool, changed: bool, bumped: list[ZoneChange]) -> str:
