@@ -23,6 +23,7 @@ from dnsd.domain.records import RRset
 from dnsd.domain.selection import HASH_PREFIX, Client, Health, all_up, subnet_point, view_members
 from dnsd.domain.snapshot import RRsetData, ZoneData, build_zone
 from dnsd.domain.targets import Mode
+from dnsd.domain.views import View
 from dnsd.domain.zones import Zone
 
 
@@ -73,10 +74,49 @@ class FailOpen:
 
 
 def scope_of(view_prefix: int, hashed_choice: bool, address: str) -> int:
-    """RFC 7871 scope of a trusted ECS answer (docs/selection.md step 5)."""
+    """RFC 7871 scope of a trusted ECS answer (docs/selection.md step 5): the prefix the view
+    was found at (see :class:`DefaultScope` for the default view), raised to 24/56 when a
+    hashed choice between several targets was made."""
     if not hashed_choice:
         return view_prefix
     return max(view_prefix, HASH_PREFIX[ipaddress.ip_address(address).version])
+
+
+class DefaultScope:
+    """The scope of an answer from the ``default`` view: the shortest prefix of the client
+    subnet that holds no view network, so that a resolver caching the answer for that scope
+    never gives it to a client of a view (RFC 7871 7.2.1: the answer must be right for every
+    address the scope covers). Scope 0 only when no view network is of the subnet's family.
+
+    docs/selection.md step 5 said 0 for every default answer; a real unbound then serves the
+    default answer to every client of every view from its cache, so this refines it.
+    """
+
+    __slots__ = ("_memo", "_networks")
+
+    def __init__(self, views: Iterable[View]) -> None:
+        self._networks: dict[int, list[tuple[int, int, int]]] = {4: [], 6: []}
+        for view in views:
+            for text in view.networks:
+                net = ipaddress.ip_network(text)
+                self._networks[net.version].append(
+                    (int(net.network_address), net.prefixlen, net.max_prefixlen)
+                )
+        self._memo: dict[tuple[int, int, int], int] = {}
+
+    def __call__(self, version: int, value: int, prefix: int) -> int:
+        key = (version, value, prefix)
+        found = self._memo.get(key)
+        if found is None:
+            found = 0
+            for start, length, bits in self._networks[version]:
+                common = bits - (value ^ start).bit_length()  # leading bits in common
+                found = max(found, min(length, common) + 1)
+            found = min(found, 128 if version == 6 else 32)
+            if len(self._memo) >= 65536:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
 
 
 def needs_own_data(rrsets: Sequence[RRset], pools: Mapping[str, Pool], view: str) -> bool:

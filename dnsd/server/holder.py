@@ -6,6 +6,7 @@ import time
 
 from dnsd.domain.pools import DEFAULT_VIEW
 from dnsd.domain.snapshot import Snapshot
+from dnsd.domain.steering import DefaultScope
 from dnsd.server.cache import ResponseCache
 from dnsd.server.steer import plain_address
 
@@ -22,7 +23,10 @@ class Served:
     slot, memoised in ``memo`` (the transports read it directly, keyed by what they have).
     """
 
-    __slots__ = ("built_at", "cache", "caches", "memo", "slot_of_view", "snapshot", "snapshots", "views")
+    __slots__ = (
+        "built_at", "cache", "caches", "default_scope", "memo", "slot_of_view", "snapshot", "snapshots",
+        "views",
+    )  # fmt: skip
 
     def __init__(self, snapshot: Snapshot, cache_size: int) -> None:
         self.snapshot = snapshot
@@ -41,6 +45,7 @@ class Served:
         self.caches = tuple(ResponseCache(cache_size) for _ in snapshots)
         self.cache = self.caches[0]
         self.memo: dict[object, int] = {}
+        self.default_scope = DefaultScope(snapshot.views)
 
     def match(self, address: str) -> tuple[str, int]:
         """The view of a source address and the prefix length that matched."""

@@ -25,7 +25,7 @@ from dnsd.domain.selection import Client
 from dnsd.domain.snapshot import RRsetData
 from dnsd.domain.steering import SteeredRRset, scope_of, steered_rrsets
 from dnsd.server.cache import body_of, cache_key, splice
-from dnsd.server.holder import SnapshotHolder
+from dnsd.server.holder import Served, SnapshotHolder
 from dnsd.server.steer import Encoder, Picker, plain_address
 from dnsd.wire import Query
 
@@ -113,19 +113,7 @@ class Responder:
 
     def _query(self, data: bytes, query: Query, tcp: bool, client: str = "") -> Sequence[bytes]:
         served = self.holder.current
-        ecs = query.ecs
-        trusted = ecs is not None and self.trusted(client)
-        view, matched = DEFAULT_VIEW, 0
-        if trusted and ecs is not None:
-            matcher = served.snapshot.matcher
-            if matcher is not None:
-                view, matched = matcher.match_int(ecs.version, ecs.value, ecs.source)
-            slot = served.slot_of_view.get(view, 0)
-        elif served.views:
-            slot = served.slot_of(client)
-            view = served.match(client)[0]
-        else:
-            slot = 0
+        slot, view, matched, trusted = self._client_view(served, query, client)
         cache = served.caches[slot]
         qend = 12 + len(query.question)
         key = cache_key(data, query) if query.plain else None
@@ -155,6 +143,23 @@ class Responder:
         if key is not None:
             cache.store(key, body_of(response, query), tcp)
         return (self._ecs(response, query, trusted, matched, False, tcp),)
+
+    def _client_view(self, served: Served, query: Query, client: str) -> tuple[int, str, int, bool]:
+        """(cache slot, view, ECS scope of the view, ECS trusted) of a query from ``client``:
+        the view of a trusted ECS subnet, else of the source address."""
+        ecs = query.ecs
+        if ecs is not None and self.trusted(client):
+            matcher = served.snapshot.matcher
+            if matcher is None:
+                return 0, DEFAULT_VIEW, 0, True
+            value = ecs.value
+            view, matched = matcher.match_int(ecs.version, value, ecs.source)
+            if view == DEFAULT_VIEW:
+                matched = served.default_scope(ecs.version, value, ecs.source)
+            return served.slot_of_view.get(view, 0), view, matched, True
+        if served.views:
+            return served.slot_of(client), served.match(client)[0], 0, False
+        return 0, DEFAULT_VIEW, 0, False
 
     def trusted(self, client: str) -> bool:
         """Whether ``client`` is a resolver whose ECS option is trusted (``DNSD_ECS_TRUSTED``)."""
