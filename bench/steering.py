@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import shlex
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +35,7 @@ import dns.message
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bench.procs import cpu_seconds, process_tree, start_dnsd, stop
+from bench.procs import announced, cpu_seconds, pinned, process_tree, start_dnsd, stop
 from bench.seed import OWNER, BenchZone, seed
 from dnsd.store.engine import make_engine
 from dnsd.store.migrate import upgrade
@@ -101,6 +103,27 @@ def seed_views(url: str, zone: BenchZone) -> None:
     engine.dispose()
 
 
+def start_checkout(checkout: str, db_url: str, core: int) -> tuple[subprocess.Popen[str], int]:
+    """``dnsd serve-dns`` from another checkout (same interpreter and packages)."""
+    argv = [
+        sys.executable,
+        "-m",
+        "dnsd",
+        "--database-url",
+        db_url,
+        "serve-dns",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+    ]
+    proc = subprocess.Popen(
+        pinned(core, argv), cwd=checkout, env={**os.environ, "PYTHONPATH": checkout},
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    return proc, announced(proc, r"serving DNS on \S+ port (\d+)")
+
+
 def queries(names: list[str]) -> list[bytes]:
     return [dns.message.make_query(name, "A").to_wire() for name in names]
 
@@ -138,6 +161,53 @@ def blast(
     return answered, time.perf_counter() - started
 
 
+def hot_path(db_url: str, wires: list[bytes], sources: list[str], passes: int) -> float:
+    """CPU nanoseconds per query of the batched UDP hot path alone (no system calls): the server's
+    ``_answer`` on receive slots filled in place, on a snapshot loaded from ``db_url``, after
+    one pass that fills the caches. This is the part the cases differ in; the client does not
+    limit it."""
+    from dnsd.server.feed import load_snapshot
+    from dnsd.server.holder import SnapshotHolder
+    from dnsd.server.mmsg import _NAME_SIZE, BATCH, RECV_SLOT, MmsgUdpServer
+    from dnsd.server.responder import Responder
+    from dnsd.store.zonestore import ZoneStore
+
+    engine = make_engine(db_url)
+    holder = SnapshotHolder(load_snapshot(ZoneStore(engine)))
+    engine.dispose()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    server = MmsgUdpServer(sock, holder, Responder(holder))
+    slots = server._slots
+    names = [b"\x02\x00\x00\x35" + socket.inet_aton(source) + b"\x00" * 8 for source in sources]
+    batches = []
+    for first in range(0, len(wires), BATCH):
+        batch = [(wires[(first + i) % len(wires)], names[(first + i) % len(names)]) for i in range(BATCH)]
+        batches.append(batch)
+
+    def fill(batch: list[tuple[bytes, bytes]]) -> None:
+        for i, (wire, name) in enumerate(batch):
+            at = i * RECV_SLOT
+            slots.recv_view[at : at + len(wire)] = wire
+            slots.names_view[i * _NAME_SIZE : i * _NAME_SIZE + 16] = name
+            slots.recv_hdr[i].len = len(wire)
+
+    spent = 0.0
+    count = 0
+    for round_no in range(passes + 1):
+        for batch in batches:
+            fill(batch)
+            started = time.thread_time()  # CPU time of this thread: other processes do not count
+            server._answer(BATCH)
+            if round_no:
+                spent += time.thread_time() - started
+                count += BATCH
+            if server._moved:
+                server._restore_names()
+    sock.close()
+    return 1e9 * spent / count
+
+
 def measure(pid: int, run: Callable[[], tuple[int, float]]) -> tuple[float, float]:
     """(answers per second, answers per server CPU second) of one ``run``."""
     pids = process_tree(pid)
@@ -155,11 +225,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sources", type=int, default=8)
+    parser.add_argument(
+        "--baseline",
+        metavar="CHECKOUT",
+        help="also serve the flat database from this checkout of dnsd (e.g. main)",
+    )
     args = parser.parse_args()
     print("command:", shlex.join([sys.executable, "-m", "bench.steering", *sys.argv[1:]]))
-    # The load generator on core 1, the servers on core 0.
-    if hasattr(__import__("os"), "sched_setaffinity"):
-        __import__("os").sched_setaffinity(0, {1})
+    if hasattr(os, "sched_setaffinity"):  # the load generator on core 1, the servers on core 0
+        os.sched_setaffinity(0, {1})
     zone = BenchZone("bench.test", args.hosts)
     plain = queries([f"host{i}.{zone.name}" for i in range(zone.hosts)])
     hashed = queries([f"w{i}.{zone.name}" for i in range(zone.hosts)])
@@ -173,8 +247,15 @@ def main() -> None:
         seed_flat(urls["flat"], zone)
         seed_views(urls["views"], zone)
         procs = {name: start_dnsd(url, 0) for name, url in urls.items()}
+        if args.baseline:
+            procs["baseline"] = start_checkout(args.baseline, urls["flat"], 0)
         try:
             cases: dict[str, tuple[str, list[bytes], list[str]]] = {
+                **(
+                    {"plain names, baseline checkout": ("baseline", plain, flat_sources)}
+                    if args.baseline
+                    else {}
+                ),
                 "plain names": ("flat", plain, flat_sources),
                 "weighted hashed": ("flat", hashed, flat_sources),
                 "weighted random": ("flat", drawn, flat_sources),
@@ -193,6 +274,11 @@ def main() -> None:
         finally:
             for proc, _ in procs.values():
                 stop(proc)
+        hot: dict[str, list[float]] = {name: [] for name in cases if cases[name][0] != "baseline"}
+        for _ in range(args.rounds):
+            for name, runs in hot.items():
+                server, wires, sources = cases[name]
+                runs.append(hot_path(urls[server], wires, sources, passes=20))
     rounds = f"{args.rounds} rounds of {args.seconds:g} s"
     print(f"{args.hosts} names, {args.sources} sources, {rounds}, medians:")
     print(f"{'case':32} {'qps':>9} {'qps/server CPU s':>17} {'vs reference':>13}")
@@ -205,6 +291,11 @@ def main() -> None:
     for name, (qps, per_cpu) in medians.items():
         ref = medians[reference[name]][1]
         print(f"{name:32} {qps:9.0f} {per_cpu:17.0f} {100 * (per_cpu / ref - 1):+12.1f}%")
+    print("hot path alone (in process, receive slots filled in place), ns per query, medians:")
+    for name, runs in hot.items():
+        ref = statistics.median(hot[reference[name]]) if reference[name] in hot else float("nan")
+        mine = statistics.median(runs)
+        print(f"{name:32} {mine:9.0f} ns {100 * (mine / ref - 1):+12.1f}%")
 
 
 if __name__ == "__main__":

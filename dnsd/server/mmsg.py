@@ -173,6 +173,7 @@ class MmsgUdpServer(UdpServer):
         if served.views:
             return self._answer_views(count, served)
         get, steer_get = served.cache.udp.get, served.cache.steered_udp.get
+        names_ints, v4 = s.names_ints, self.sock.family == socket.AF_INET
         hits = self.stats.hits
         limiter = self.limiter if self.limiter.rate else None
         if limiter is not None:
@@ -189,7 +190,11 @@ class MmsgUdpServer(UdpServer):
                 send[body_at - 2 : body_at - 2 + len(reply)] = reply
                 lens[lens_index] = len(reply)
             elif (body := get(key := recv[start + 2 : start + size])) is not None or (  # ctypes slice: bytes
-                (picker := steer_get(key)) is not None and (body := self._picked(picker, i))
+                (picker := steer_get(key)) is not None
+                and (
+                    body := picker.lookup(names_ints[i * 7 + 1] if v4 else self._source_key(i))
+                    or self._picked(picker, i)
+                )
             ):
                 hits[body] += 1
                 send_ids[send_id_index] = recv_ids[id_index]
@@ -235,7 +240,7 @@ class MmsgUdpServer(UdpServer):
                 cache = caches[served.slot_of(self._address(i)[0], source) if slot is None else slot]
                 body = cache.udp.get(key := recv[start + 2 : start + size])  # ctypes slice: bytes
                 if body is None and (picker := cache.steered_udp.get(key)) is not None:
-                    body = self._picked(picker, i)
+                    body = picker.lookup(source) or self._picked(picker, i)
                 if body is not None:
                     hits[body] += 1
                     send_ids[send_id_index] = recv_ids[id_index]

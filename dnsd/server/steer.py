@@ -23,7 +23,7 @@ Encoder = Callable[[tuple[int, ...]], bytes]
 class Picker:
     """The bodies of one query key whose answer holds ``steered`` RRsets."""
 
-    __slots__ = ("_encode", "bodies", "by_source", "hashed", "multi", "single", "steered")
+    __slots__ = ("_encode", "bodies", "by_source", "hashed", "lookup", "multi", "single", "steered")
 
     def __init__(self, steered: tuple[SteeredRRset, ...], encode: Encoder) -> None:
         self.steered = steered
@@ -34,6 +34,14 @@ class Picker:
         selectors = [r.selector for r in steered if r.selector is not None]
         self.hashed = all(s.mode == "hashed" for s in selectors)  # the body depends on the client only
         self.multi = any(s.mode == "hashed" for s in selectors)  # a hashed choice: ECS scope 24/56
+        # The transports' first try, by source key: the memo when hashed, a draw when random;
+        # None sends them to :meth:`for_source`.
+        self.lookup: Callable[[object], bytes | None] = (
+            self.by_source.get if self.hashed else self._drawn if not self.multi else _none
+        )
+
+    def _drawn(self, key: object) -> bytes:
+        return self.drawn()
 
     def drawn(self) -> bytes:
         """The body when every selector is ``random``: one draw each."""
@@ -81,6 +89,10 @@ class Picker:
                 self.by_source.clear()
             found = self.by_source[key] = self.for_client(source_client(address))
         return found
+
+
+def _none(key: object) -> None:
+    return None
 
 
 _NO_CLIENT = Client("0.0.0.0", 0)  # random selectors do not read the client
