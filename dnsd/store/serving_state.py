@@ -1,19 +1,19 @@
-"""What the DNS side reads besides zones and pools: the views and the member health states.
+"""What the DNS side reads besides zones and pools: the views and the member health states
+(through the store's ``list_views``/``member_states``), and which zones a change must re-read.
 
-Read-only; the serving snapshot is built from these (docs/selection.md). The write paths are
-the store's view and health operations.
+Read-only; the serving snapshot is built from these (docs/selection.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
 from dnsd.domain.views import View
 from dnsd.store.base import StoreBase
-from dnsd.store.tables import MemberHealthRow, PoolRow, RecordRow, RecordTargetRow, ViewRow, ZoneRow
+from dnsd.store.tables import PoolRow, RecordRow, RecordTargetRow, ZoneRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,26 +25,17 @@ class ServingState:
     states: dict[tuple[str, ...], str] | None = None
 
 
-def read_views(store: StoreBase) -> tuple[View, ...]:
-    """Every defined view, by name."""
-    with store.read() as session:
-        rows = session.execute(select(ViewRow.name, ViewRow.networks).order_by(ViewRow.name)).all()
-    return tuple(View(name, tuple(str(n) for n in (networks or ()))) for name, networks in rows)
+class ServingSource(Protocol):
+    """What :func:`read_serving_state` reads from (the :class:`ZoneStore`)."""
+
+    def list_views(self) -> list[View]: ...
+
+    def member_states(self) -> dict[tuple[str, ...], str]: ...
 
 
-def read_member_states(store: StoreBase) -> dict[tuple[str, ...], str]:
-    """Every recorded member state (a member never checked has none: it is up)."""
-    query = select(PoolRow.name, MemberHealthRow.address, MemberHealthRow.host, MemberHealthRow.state).join(
-        PoolRow, PoolRow.id == MemberHealthRow.pool_id
-    )
-    with store.read() as session:
-        rows = session.execute(query).all()
-    return {((pool, addr, host) if host else (pool, addr)): state for pool, addr, host, state in rows}
-
-
-def read_serving_state(store: StoreBase) -> ServingState:
-    """Views and member states (two small tables)."""
-    return ServingState(read_views(store), read_member_states(store))
+def read_serving_state(store: ServingSource) -> ServingState:
+    """Views (by name) and member states: two small tables."""
+    return ServingState(tuple(store.list_views()), store.member_states())
 
 
 def steered_zones(store: StoreBase, zones: list[str]) -> set[str]:
