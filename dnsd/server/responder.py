@@ -154,7 +154,7 @@ class Responder:
                 return 0, DEFAULT_VIEW, 0, True
             value = ecs.value
             view, matched = matcher.match_int(ecs.version, value, ecs.source)
-            if view == DEFAULT_VIEW:
+            if view == DEFAULT_VIEW and ecs.source:  # a /0 subnet opted out: scope 0
                 matched = served.default_scope(ecs.version, value, ecs.source)
             return served.slot_of_view.get(view, 0), view, matched, True
         if served.views:

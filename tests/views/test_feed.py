@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
+from prometheus_client import generate_latest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,7 +18,9 @@ from dnsd.answer import resolve
 from dnsd.domain.pools import make_pool
 from dnsd.domain.records import make_rrset
 from dnsd.domain.zones import make_zone
+from dnsd.metrics import make_registry
 from dnsd.server.feed import load_snapshot
+from dnsd.server.metrics import DnsCollector
 from dnsd.store.tables import MemberHealthRow, PoolRow
 from dnsd.store.zonestore import ZoneStore
 from tests.e2e.conftest import ServerThread, server_settings
@@ -120,6 +124,10 @@ def test_the_feed_moves_every_view_forward(
         wait_for(lambda: ask(WWW, "127.0.0.9") == ["10.20.0.1"] and any(
             "fail open" in r.getMessage() and WWW in r.getMessage() for r in caplog.records
         ), "fail open on www")  # fmt: skip
+    assert server.server is not None
+    metrics = generate_latest(make_registry(DnsCollector(server.server))).decode()
+    found = re.search(r"^dnsd_fail_open_total (\S+)$", metrics, re.MULTILINE)
+    assert found is not None and float(found.group(1)) >= 1
     set_state(steer, "gw", "10.20.0.1", "up")
     steer.put_rrset(make_rrset(f"split.{ZONE}", "A", 300, OWNER, targets={"gw": 50, "legacy": 50}), "test")
     wait_for(
