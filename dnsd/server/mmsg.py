@@ -18,6 +18,7 @@ import contextlib
 import ctypes
 import errno
 import logging
+import random
 import socket
 import time
 from typing import Any
@@ -27,7 +28,7 @@ from dnsd.server.holder import Served, SnapshotHolder
 from dnsd.server.responder import Responder
 from dnsd.server.rrl import PASS, SLIP, V4_MASK, V6_PREFIX_BYTES, Key, RateLimiter, slip_reply
 from dnsd.server.stats import TransportStats
-from dnsd.server.steer import Picker
+from dnsd.server.steer import DRAW_BITS, Picker
 from dnsd.server.udp import UdpServer
 
 log = logging.getLogger("dnsd.server")
@@ -173,7 +174,7 @@ class MmsgUdpServer(UdpServer):
         if served.views:
             return self._answer_views(count, served)
         get, steer_get = served.cache.udp.get, served.cache.steered_udp.get
-        names_ints, v4 = s.names_ints, self.sock.family == socket.AF_INET
+        names_ints, v4, bits = s.names_ints, self.sock.family == socket.AF_INET, random.getrandbits
         hits = self.stats.hits
         limiter = self.limiter if self.limiter.rate else None
         if limiter is not None:
@@ -192,10 +193,12 @@ class MmsgUdpServer(UdpServer):
             elif (body := get(key := recv[start + 2 : start + size])) is not None or (  # ctypes slice: bytes
                 (picker := steer_get(key)) is not None
                 and (
-                    body := picker.lookup(names_ints[i * 7 + 1] if v4 else self._source_key(i))
-                    or self._picked(picker, i)
+                    body := (
+                        picker.table[bits(DRAW_BITS)] if picker.table is not None
+                        else picker.lookup(names_ints[i * 7 + 1] if v4 else self._source_key(i))
+                    ) or self._picked(picker, i)
                 )
-            ):
+            ):  # fmt: skip
                 hits[body] += 1
                 send_ids[send_id_index] = recv_ids[id_index]
                 send[body_at : body_at + len(body)] = body

@@ -1,7 +1,8 @@
 """Weighted answers on the hot path: one pre-encoded body per variant, picked per query.
 
 A :class:`Picker` belongs to one cache key in one view's cache. It encodes the body of each
-combination of variants once, on first use; ``hashed`` selectors pick by
+variant when it is made (of each combination of variants, on first use, in the rare answer
+with several weighted RRsets); ``hashed`` selectors pick by
 :func:`dnsd.domain.selection.subnet_point` of the client (memoised per source address, so a
 repeat client costs one dict lookup), ``random`` ones by a uniform draw per query.
 """
@@ -15,6 +16,8 @@ from dnsd.domain.selection import Client
 from dnsd.domain.steering import SteeredRRset
 
 SOURCE_MEMO = 65536  # source addresses remembered per picker (cleared when full)
+DRAW_BITS = 12
+DRAW_SLOTS = 1 << DRAW_BITS  # a random selector's table of bodies (see Picker.table)
 
 Encoder = Callable[[tuple[int, ...]], bytes]
 """The body for one combination of variant indexes (one per steered RRset, in order)."""
@@ -23,7 +26,7 @@ Encoder = Callable[[tuple[int, ...]], bytes]
 class Picker:
     """The bodies of one query key whose answer holds ``steered`` RRsets."""
 
-    __slots__ = ("_encode", "bodies", "by_source", "hashed", "lookup", "multi", "single", "steered")
+    __slots__ = ("_encode", "bodies", "by_source", "hashed", "lookup", "multi", "single", "steered", "table")
 
     def __init__(self, steered: tuple[SteeredRRset, ...], encode: Encoder) -> None:
         self.steered = steered
@@ -31,6 +34,7 @@ class Picker:
         self.bodies: dict[tuple[int, ...], bytes] = {}
         self.by_source: dict[object, bytes] = {}
         self.single: dict[int, bytes] = {}  # one steered RRset: body per variant index
+        self.table: tuple[bytes, ...] | None = None  # one random RRset: bodies by random slot
         selectors = [r.selector for r in steered if r.selector is not None]
         self.hashed = all(s.mode == "hashed" for s in selectors)  # the body depends on the client only
         self.multi = any(s.mode == "hashed" for s in selectors)  # a hashed choice: ECS scope 24/56
@@ -39,12 +43,26 @@ class Picker:
         self.lookup: Callable[[object], bytes | None] = (
             self.by_source.get if self.hashed else self._drawn if not self.multi else _none
         )
+        selector = steered[0].selector if len(steered) == 1 else None
+        if selector is not None:  # the usual case: encode each variant now
+            for index in range(len(selector.variants)):
+                self.single[index] = self.body((index,))
+            if selector.mode == "random":
+                # DRAW_SLOTS slots shared out by weight: a query takes table[getrandbits(DRAW_BITS)]
+                # (slot j is the point floor(j * total / DRAW_SLOTS); each target's share is off
+                # by less than 1 / DRAW_SLOTS), one C call per query instead of a Python one
+                total = selector.total
+                self.table = tuple(
+                    self.single[selector.index_of_point(j * total >> DRAW_BITS)] for j in range(DRAW_SLOTS)
+                )
 
     def _drawn(self, key: object) -> bytes:
         return self.drawn()
 
     def drawn(self) -> bytes:
         """The body when every selector is ``random``: one draw each."""
+        if self.table is not None:
+            return self.table[random.getrandbits(DRAW_BITS)]
         if len(self.steered) == 1:
             selector = self.steered[0].selector
             assert selector is not None
