@@ -8,6 +8,7 @@ step ends in an alias (CNAME or synthesised CNAME), chases the chain through our
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -268,7 +269,9 @@ def _dname(zone: ZoneData, owner: str, qname: str, qtype: str) -> Step:
 
 
 def _owned(rrset: RRsetData, owner: str) -> RRsetData:
-    """A copy of ``rrset`` owned by ``owner`` (wildcard expansion)."""
+    """A copy of ``rrset`` owned by ``owner`` (wildcard expansion; a steered RRset stays one)."""
+    if type(rrset) is not RRsetData:
+        return dataclasses.replace(rrset, name=owner)
     return RRsetData(owner, rrset.rtype, rrset.ttl, rrset.rdatas)
 
 

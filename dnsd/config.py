@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import ipaddress
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dnsd.domain.zones import SerialPolicy
@@ -56,3 +58,17 @@ class Settings(BaseSettings):
     rrl_responses_per_second: int = Field(0, description="UDP responses per client prefix a second (0: off)")
     rrl_slip: int = Field(2, description="every Nth rate-limited query gets TC=1 (0: drop all)")
     rrl_exempt: str = Field("", description="comma-separated CIDRs never rate limited")
+    ecs_trusted: str = Field(
+        "", description="comma-separated networks of resolvers whose EDNS Client Subnet picks the view (none)"
+    )
+
+    @field_validator("ecs_trusted")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for text in value.split(","):
+            if text.strip():
+                try:
+                    ipaddress.ip_network(text.strip(), strict=False)
+                except ValueError:
+                    raise ValueError(f"{text.strip()!r} is not an IPv4 or IPv6 network") from None
+        return value

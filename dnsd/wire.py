@@ -13,6 +13,7 @@ for EDNS versions above 0; UDP answers over the client's limit become TC=1 with 
 
 from __future__ import annotations
 
+import ipaddress
 import struct
 from dataclasses import dataclass
 
@@ -46,6 +47,79 @@ class FormError(errors.DnsdError):
     """The message cannot be parsed (FORMERR when its header is readable)."""
 
 
+OPTION_ECS = 8  # EDNS Client Subnet (RFC 7871)
+ECS_BITS = {1: 32, 2: 128}  # FAMILY -> address bits
+
+
+@dataclass(frozen=True, slots=True)
+class Ecs:
+    """An EDNS Client Subnet option as sent: ``family`` 1 (IPv4) or 2 (IPv6), the source
+    prefix length, and the address octets as sent (``ceil(source / 8)`` of them)."""
+
+    family: int
+    source: int
+    address: bytes
+
+    @property
+    def version(self) -> int:
+        return 4 if self.family == 1 else 6
+
+    @property
+    def value(self) -> int:
+        """The subnet address as an int (padded with zero bits)."""
+        bits = ECS_BITS[self.family]
+        return int.from_bytes(self.address.ljust(bits // 8, b"\x00"), "big")
+
+    @property
+    def text(self) -> str:
+        """The subnet address in text form (``10.1.2.0``, ``2001:db8::``)."""
+        bits = ECS_BITS[self.family]
+        return str(ipaddress.ip_address(self.address.ljust(bits // 8, b"\x00")))
+
+    def option(self, scope: int) -> bytes:
+        """The option for a response: family, source prefix and address echoed, ``scope`` set."""
+        size = 4 + len(self.address)
+        return struct.pack("!HHHBB", OPTION_ECS, size, self.family, self.source, scope) + self.address
+
+
+def _parse_ecs(data: bytes) -> Ecs:
+    """RFC 7871 section 6: FORMERR (:class:`FormError`) for an unknown family, a source prefix
+    longer than the family's addresses, too few or too many address octets, or address bits
+    set beyond the source prefix."""
+    if len(data) < 4:
+        raise FormError("ECS option shorter than 4 octets")
+    family, source, _scope = struct.unpack_from("!HBB", data)
+    bits = ECS_BITS.get(family)
+    if bits is None:
+        raise FormError(f"ECS family {family} is neither 1 (IPv4) nor 2 (IPv6)")
+    if source > bits:
+        raise FormError(f"ECS source prefix {source} is longer than {bits} bits")
+    address = data[4:]
+    if len(address) != (source + 7) // 8:
+        raise FormError(f"ECS address has {len(address)} octets, not {(source + 7) // 8} for /{source}")
+    if source % 8 and address[-1] & (0xFF >> (source % 8)):
+        raise FormError("ECS address has bits set beyond its source prefix")
+    return Ecs(family, source, address)
+
+
+def _parse_options(data: bytes, start: int, end: int) -> Ecs | None:
+    """The ECS option among the OPT record's options (other options are skipped)."""
+    ecs: Ecs | None = None
+    pos = start
+    while pos < end:
+        if pos + 4 > end:
+            raise FormError("EDNS option header runs past the OPT record")
+        code, size = struct.unpack_from("!HH", data, pos)
+        if pos + 4 + size > end:
+            raise FormError("EDNS option runs past the OPT record")
+        if code == OPTION_ECS:
+            if ecs is not None:
+                raise FormError("more than one ECS option")
+            ecs = _parse_ecs(data[pos + 4 : pos + 4 + size])
+        pos += 4 + size
+    return ecs
+
+
 @dataclass(frozen=True, slots=True)
 class Query:
     """One parsed query. ``qname`` is canonical (lower-case, no trailing dot, odd octets as
@@ -62,6 +136,7 @@ class Query:
     edns_version: int = 0
     do: bool = False
     plain: bool = True  # header, question, at most an OPT, nothing else: a cacheable shape
+    ecs: Ecs | None = None  # the EDNS Client Subnet option, when sent
 
     @property
     def opcode(self) -> int:
@@ -206,11 +281,13 @@ def parse_query(data: bytes) -> Query:
     start, owner_len = opts[0]
     if owner_len != 1 or data[start] != 0:
         raise FormError("OPT record owner is not the root")
-    _rtype, payload, ttl, _rdlength = _RR_FIXED.unpack_from(data, start + 1)
+    _rtype, payload, ttl, rdlength = _RR_FIXED.unpack_from(data, start + 1)
     plain = ancount + nscount == 0 and arcount == 1
+    ecs = _parse_options(data, start + 11, start + 11 + rdlength) if rdlength else None
     return Query(
         qid, flags, qname, question, qtype, qclass,
         edns=True, payload=payload, edns_version=(ttl >> 16) & 0xFF, do=bool(ttl & DO_BIT), plain=plain,
+        ecs=ecs,
     )  # fmt: skip
 
 
@@ -368,3 +445,19 @@ def read_name(data: bytes, offset: int) -> tuple[str, int]:
             raise FormError("name longer than 255 octets")
         labels.append(label_text(data[offset + 1 : offset + 1 + length]))
         offset += 1 + length
+
+
+def with_ecs(response: bytes, ecs: Ecs, scope: int, limit: int = MAX_MESSAGE) -> bytes:
+    """``response`` (which ends in our OPT record, as every response to an EDNS query does)
+    with ``ecs`` echoed at ``scope`` (RFC 7871 section 7.2.1). When that makes it larger than
+    ``limit``: TC=1 with the question and the OPT only."""
+    option = ecs.option(scope)
+    opt = response[-11:-2] + struct.pack("!H", len(option)) + option
+    if len(response) + len(option) <= limit:
+        return response[:-11] + opt
+    qend = 12
+    while response[qend]:
+        qend += 1 + response[qend]
+    qend += 5
+    flags = struct.unpack_from("!H", response, 2)[0] | TC
+    return _HEADER.pack(struct.unpack_from("!H", response)[0], flags, 1, 0, 0, 1) + response[12:qend] + opt

@@ -37,6 +37,10 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--migrate", action="store_true", default=None, help="upgrade the schema first (DNSD_MIGRATE)"
     )
+    parser.add_argument(
+        "--ecs-trusted", help="networks of resolvers whose EDNS Client Subnet is trusted, comma-separated "
+        "(DNSD_ECS_TRUSTED; none)",
+    )  # fmt: skip
     parser.add_argument("--no-api", action="store_true", help="serve DNS only")
     parser.add_argument("--no-dns", action="store_true", help="serve the HTTP API only")
     parser.set_defaults(func=serve_command)
@@ -49,6 +53,7 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     overrides = {
         "api_host": args.api_host, "api_port": args.api_port,
         "dns_host": args.dns_host, "dns_port": args.dns_port, "migrate": args.migrate,
+        "ecs_trusted": args.ecs_trusted,
     }  # fmt: skip
     settings = with_env_file(
         settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})

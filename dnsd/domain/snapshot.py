@@ -15,6 +15,7 @@ from dnsd.domain.pools import DEFAULT_VIEW, Pool
 from dnsd.domain.rdata import TXT, TYPE_CODES, Address, Rdata, Target
 from dnsd.domain.records import RRset
 from dnsd.domain.selection import Health, Steered, all_up, zone_file_members
+from dnsd.domain.views import View, ViewMatcher
 from dnsd.domain.zones import Zone
 
 
@@ -94,11 +95,34 @@ def zone_rrsets(zone_data: ZoneData) -> list[RRsetData]:
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """All zones at one moment. ``generation`` rises with every rebuild; ``cursor`` is the id of
-    the last change row it includes."""
+    the last change row it includes.
+
+    With views (docs/selection.md): ``zones`` is what the ``default`` view sees; ``views`` are
+    the defined views in a fixed order, ``matcher`` finds a client's view, ``view_zones`` holds
+    per view only the zones whose answers differ there (the others are shared), ``health`` the
+    member states the zones were built with. :meth:`in_view` is the snapshot a view answers from.
+    """
 
     zones: Mapping[str, ZoneData]
     generation: int = 0
     cursor: int = 0
+    views: tuple[View, ...] = ()
+    matcher: ViewMatcher | None = None
+    view_zones: Mapping[str, Mapping[str, ZoneData]] = field(default_factory=dict)
+    health: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    _in_views: Mapping[str, Snapshot] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        per_view: dict[str, Snapshot] = {}
+        for view in self.views:
+            own = self.view_zones.get(view.name)
+            zones = {**self.zones, **own} if own else self.zones
+            per_view[view.name] = Snapshot(zones, self.generation, self.cursor) if own else self
+        object.__setattr__(self, "_in_views", per_view)  # frozen: set once, here
+
+    def in_view(self, view: str) -> Snapshot:
+        """The zones as ``view`` sees them (``default``, ``public`` and unknown views: ``self``)."""
+        return self._in_views.get(view, self)
 
     def find_zone(self, qname: str) -> ZoneData | None:
         """The zone with the longest match for ``qname`` (canonical), or None."""

@@ -6,12 +6,18 @@ without EDNS options *is* its own key, so the transports look ``data[2:]`` up di
 ``data[:2] + body``; a query in mixed case or with options takes the full path once more to
 compute its key (:func:`cache_key`) and then splices its own question back in (:func:`splice`).
 
+A query whose answer holds a weighted RRset (several eligible targets) is not in ``udp``/``tcp``
+but in ``steered_udp``/``steered_tcp``: a :class:`~dnsd.server.steer.Picker` gives the body for
+the client (pre-encoded per variant). With views, :class:`~dnsd.server.holder.Served` keeps one
+cache per distinct view answer set and finds a client's by its source address (memoised).
+
 Bodies are the response without its ID, with the question in lower case. Because every response
 to a query is a pure function of (snapshot, key), a new snapshot simply starts a new cache.
 """
 
 from __future__ import annotations
 
+from dnsd.server.steer import Picker
 from dnsd.wire import Query
 
 
@@ -41,12 +47,22 @@ class ResponseCache:
     single dict lookup, and a flood of unique names cannot pin stale entries forever.
     """
 
-    __slots__ = ("capacity", "tcp", "udp")
+    __slots__ = ("capacity", "steered_tcp", "steered_udp", "tcp", "udp")
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.udp: dict[bytes, bytes] = {}
         self.tcp: dict[bytes, bytes] = {}
+        # Keys whose answer holds a weighted RRset: the picker of the body per client.
+        self.steered_udp: dict[bytes, Picker] = {}
+        self.steered_tcp: dict[bytes, Picker] = {}
+
+    def store_picker(self, key: bytes, picker: Picker, tcp: bool) -> None:
+        table = self.steered_tcp if tcp else self.steered_udp
+        if len(table) >= self.capacity:
+            table.clear()
+        if self.capacity > 0:
+            table[key] = picker
 
     def store(self, key: bytes, body: bytes, tcp: bool) -> None:
         table = self.tcp if tcp else self.udp

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import math
 import time
@@ -22,10 +23,12 @@ from typing import Any, TypeVar
 
 from dnsd.domain.changes import Change
 from dnsd.domain.errors import StoreUnavailable
-from dnsd.domain.snapshot import Snapshot, ZoneData, build_zone
+from dnsd.domain.snapshot import Snapshot
 from dnsd.server.holder import SnapshotHolder
-from dnsd.server.patch import PATCHABLE_ACTIONS, ZonePatch, serving_zone
+from dnsd.server.patch import PATCHABLE_ACTIONS, ZonePatch
+from dnsd.server.serving import must_reread, rebuilt, same_views, serving_snapshot
 from dnsd.server.state import ServerState
+from dnsd.store.serving_state import read_serving_state
 from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.feed")
@@ -48,11 +51,7 @@ what must move together with the snapshot (the transfer policy); raising fails t
 def load_snapshot(store: ZoneStore, generation: int = 1) -> Snapshot:
     """Every zone, read in one transaction (blocking: call it from a thread)."""
     state = store.load_state()
-    zones = {
-        name: serving_zone(build_zone(zone, rrsets, state.pools))
-        for name, (zone, rrsets) in state.zones.items()
-    }
-    return Snapshot(zones, generation=generation, cursor=state.cursor)
+    return serving_snapshot(state.zones, state.pools, read_serving_state(store), generation, state.cursor)
 
 
 def pending_changes(store: ZoneStore, cursor: int) -> list[Change]:
@@ -70,8 +69,12 @@ def apply_changes(store: ZoneStore, snapshot: Snapshot, changes: list[Change]) -
     """``snapshot`` moved forward by ``changes``: record and pool changes are patched in from
     their RR lines; zones changed any other way (created, updated, deleted) are re-read whole.
     Returns the new snapshot and the names of the zones that changed."""
+    serving = read_serving_state(store)
+    if not same_views(snapshot, serving):  # views defined or changed: every zone, every view
+        fresh = dataclasses.replace(load_snapshot(store, snapshot.generation + 1), cursor=changes[-1].id)
+        return fresh, set(snapshot.zones) | set(fresh.zones)
     patches: dict[str, ZonePatch] = {}
-    reread: set[str] = set()
+    reread = must_reread(store, snapshot, serving, changes)
     for change in changes:
         for zone_change in change.zones:
             name = zone_change.zone
@@ -85,18 +88,14 @@ def apply_changes(store: ZoneStore, snapshot: Snapshot, changes: list[Change]) -
             if not patch.apply(zone_change):
                 log.warning("change %d does not apply cleanly to %s; re-reading the zone", change.id, name)
                 reread.add(name)
-    zones: dict[str, ZoneData] = dict(snapshot.zones)
-    zones.update((name, patch.result()) for name, patch in patches.items() if name not in reread)
-    if reread:
-        state = store.load_state(sorted(reread))
-        for name in reread:
-            if name in state.zones:
-                zone, rrsets = state.zones[name]
-                zones[name] = serving_zone(build_zone(zone, rrsets, state.pools))
-            else:
-                zones.pop(name, None)
+    patched = {name: patch.result() for name, patch in patches.items() if name not in reread}
+    state = store.load_state(sorted(reread)) if reread else None
     cursor = changes[-1].id if changes else snapshot.cursor
-    return Snapshot(zones, generation=snapshot.generation + 1, cursor=cursor), set(patches) | reread
+    fresh = rebuilt(
+        snapshot, patched, state.zones if state else {}, reread - set(state.zones if state else ()),
+        state.pools if state else {}, serving, snapshot.generation + 1, cursor,
+    )  # fmt: skip
+    return fresh, set(patches) | reread
 
 
 class FeedFollower:

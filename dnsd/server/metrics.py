@@ -19,6 +19,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 
 from dnsd.server.holder import SnapshotHolder
+from dnsd.server.serving import FailOpenCounter
 from dnsd.server.state import ServerState
 from dnsd.server.stats import LATENCY_BOUNDS, NO_QTYPE, DnsStats, TransportStats
 from dnsd.server.tcp import TcpLimits
@@ -96,6 +97,10 @@ class DnsCollector(Collector):
         ]  # fmt: skip
         for name, doc, value in gauges:
             yield GaugeMetricFamily(name, doc, value=value)
+        yield CounterMetricFamily(
+            "dnsd_fail_open", "RRsets answered with every member (none healthy), per build and view",
+            value=FailOpenCounter.total,
+        )  # fmt: skip
         serials = GaugeMetricFamily("dnsd_zone_serial", "SOA serial being served", labels=["zone"])
         for name, zone in sorted(self.server.holder.snapshot.zones.items()):
             serials.add_metric([name], zone.zone.serial)

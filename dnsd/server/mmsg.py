@@ -18,15 +18,17 @@ import contextlib
 import ctypes
 import errno
 import logging
+import random
 import socket
 import time
 from typing import Any
 
 from dnsd import wire
-from dnsd.server.holder import SnapshotHolder
+from dnsd.server.holder import Served, SnapshotHolder
 from dnsd.server.responder import Responder
 from dnsd.server.rrl import PASS, SLIP, V4_MASK, V6_PREFIX_BYTES, Key, RateLimiter, slip_reply
 from dnsd.server.stats import TransportStats
+from dnsd.server.steer import DRAW_BITS, Picker
 from dnsd.server.udp import UdpServer
 
 log = logging.getLogger("dnsd.server")
@@ -168,7 +170,11 @@ class MmsgUdpServer(UdpServer):
             s.send_view, s.recv_ints, s.recv_ids, s.send_ids, s.send_lens, s.send_ptrs
         )  # fmt: skip
         recv_info, send_info = s.recv_info, s.send_info
-        get = self.holder.current.cache.udp.get
+        served = self.holder.current
+        if served.views:
+            return self._answer_views(count, served)
+        get, steer_get = served.cache.udp.get, served.cache.steered_udp.get
+        names_ints, v4, bits = s.names_ints, self.sock.family == socket.AF_INET, random.getrandbits
         hits = self.stats.hits
         limiter = self.limiter if self.limiter.rate else None
         if limiter is not None:
@@ -184,7 +190,15 @@ class MmsgUdpServer(UdpServer):
                     continue
                 send[body_at - 2 : body_at - 2 + len(reply)] = reply
                 lens[lens_index] = len(reply)
-            elif (body := get(recv[start + 2 : start + size])) is not None:  # ctypes slice: bytes
+            elif (body := get(key := recv[start + 2 : start + size])) is not None or (  # ctypes slice: bytes
+                (picker := steer_get(key)) is not None
+                and (
+                    body := (
+                        picker.table[bits(DRAW_BITS)] if picker.table is not None
+                        else picker.lookup(names_ints[i * 7 + 1] if v4 else self._source_key(i))
+                    ) or self._picked(picker, i)
+                )
+            ):  # fmt: skip
                 hits[body] += 1
                 send_ids[send_id_index] = recv_ids[id_index]
                 send[body_at : body_at + len(body)] = body
@@ -200,6 +214,70 @@ class MmsgUdpServer(UdpServer):
                 self._moved = True
             out += 1
         return out
+
+    def _answer_views(self, count: int, served: Served) -> int:
+        """:meth:`_answer` with views: each datagram answers from its sender's view's cache
+        (the sender's slot memoised by its address as the kernel gave it)."""
+        s = self._slots
+        recv: Any = s.recv
+        send, ints, recv_ids, send_ids, lens, ptrs = (
+            s.send_view, s.recv_ints, s.recv_ids, s.send_ids, s.send_lens, s.send_ptrs
+        )  # fmt: skip
+        recv_info, send_info = s.recv_info, s.send_info
+        caches, memo = served.caches, served.memo
+        hits = self.stats.hits
+        limiter = self.limiter if self.limiter.rate else None
+        if limiter is not None:
+            limiter.new_batch(time.monotonic())
+        names_ints, v4 = s.names_ints, self.sock.family == socket.AF_INET
+        out = 0
+        for i in range(count):
+            start, len_index, id_index = recv_info[i]
+            size = ints[len_index]
+            body_at, send_id_index, lens_index, ptr_index = send_info[out]
+            if limiter is not None and (verdict := limiter.check(self._client(i))) != PASS:
+                reply = self._limited(recv[start : start + size], verdict)
+            else:
+                source = names_ints[i * 7 + 1] if v4 else self._source_key(i)
+                slot = memo.get(source)
+                cache = caches[served.slot_of(self._address(i)[0], source) if slot is None else slot]
+                body = cache.udp.get(key := recv[start + 2 : start + size])  # ctypes slice: bytes
+                if body is None and (picker := cache.steered_udp.get(key)) is not None:
+                    body = picker.lookup(source) or self._picked(picker, i)
+                if body is not None:
+                    hits[body] += 1
+                    send_ids[send_id_index] = recv_ids[id_index]
+                    send[body_at : body_at + len(body)] = body
+                    lens[lens_index] = len(body) + 2
+                    reply = b""
+                else:
+                    reply = self._full_path(i, recv[start : start + size])
+            if reply is None:
+                continue
+            if reply:
+                send[body_at - 2 : body_at - 2 + len(reply)] = reply
+                lens[lens_index] = len(reply)
+            if out != i:
+                ptrs[ptr_index] = s.name_ptrs[i]
+                self._moved = True
+            out += 1
+        return out
+
+    def _source_key(self, slot: int) -> bytes:
+        """The IPv6 sender of ``slot`` as bytes (a memo key)."""
+        at = slot * _NAME_SIZE + 8
+        return bytes(self._slots.names_view[at : at + 16])
+
+    def _picked(self, picker: Picker, slot: int) -> bytes:
+        """The body of a weighted answer for the sender of ``slot``."""
+        if picker.hashed:
+            v4 = self.sock.family == socket.AF_INET
+            key = self._slots.names_ints[slot * 7 + 1] if v4 else self._source_key(slot)
+            found = picker.by_source.get(key)
+            return found if found is not None else picker.for_source(key, self._address(slot)[0])
+        if not picker.multi:
+            return picker.drawn()
+        return picker.for_source(None, self._address(slot)[0])
 
     def _client(self, slot: int) -> Key:
         """The rate-limiting key of the sender in ``slot`` (see :mod:`dnsd.server.rrl`)."""
@@ -230,7 +308,7 @@ class MmsgUdpServer(UdpServer):
         if len(data) == RECV_SLOT and s.recv_ints[slot * s.len_step + s.flags_at] & _MSG_TRUNC:
             return wire.header_error(data, wire.FORMERR)
         try:
-            reply = self.responder.respond(data, False)
+            reply = self.responder.respond(data, False, self._address(slot)[0])
         except Exception:  # a bug must not stop the loop; the responder already logs its own
             log.exception("unexpected error answering a UDP datagram")
             return None

@@ -13,14 +13,20 @@ Everything else is :func:`dnsd.answer.resolve` and lands in the response cache.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Callable, Sequence
 
 from dnsd import wire
-from dnsd.answer import for_class_any, resolve
+from dnsd.answer import Answer, for_class_any, resolve
+from dnsd.domain.pools import DEFAULT_VIEW
 from dnsd.domain.rrtypes import META_TYPES, OBSOLETE_QTYPES, TRANSFER_TYPES
+from dnsd.domain.selection import Client
+from dnsd.domain.snapshot import RRsetData
+from dnsd.domain.steering import SteeredRRset, scope_of, steered_rrsets
 from dnsd.server.cache import body_of, cache_key, splice
-from dnsd.server.holder import SnapshotHolder
+from dnsd.server.holder import Served, SnapshotHolder
+from dnsd.server.steer import Encoder, Picker, plain_address
 from dnsd.wire import Query
 
 log = logging.getLogger("dnsd.server")
@@ -59,22 +65,27 @@ class Responder:
         opcode_handlers: dict[int, OpcodeHandler] | None = None,
         transfer: TransferHandler | None = None,
         tsig: TsigHook | None = None,
+        ecs_trusted: Sequence[str] = (),
     ) -> None:
         self.holder = holder
+        networks = (n.strip() for n in ecs_trusted)
+        self.ecs_trusted = tuple(ipaddress.ip_network(n, strict=False) for n in networks if n)
+        self._trusted_memo: dict[str, bool] = {}
         self.version_bind = version_bind
         self.server_id = server_id
         self.opcode_handlers: dict[int, OpcodeHandler] = dict(opcode_handlers or {})
         self.transfer = transfer
         self.tsig = tsig
 
-    def respond(self, data: bytes, tcp: bool = False) -> bytes | None:
-        """The response to one message (``tcp``: no size limit), or None to drop it."""
-        messages = self.respond_all(data, tcp)
+    def respond(self, data: bytes, tcp: bool = False, client: str = "") -> bytes | None:
+        """The response to one message (``tcp``: no size limit) from ``client`` (the source
+        address, which picks the view), or None to drop it."""
+        messages = self.respond_all(data, tcp, client)
         return messages[0] if messages else None
 
     def respond_all(self, data: bytes, tcp: bool = False, client: str = "") -> Sequence[bytes]:
         """Like :meth:`respond`, but a transfer over TCP may answer with several messages.
-        ``client`` is the peer's address where the transport knows it (transfer ACLs)."""
+        ``client`` is the peer's address where the transport knows it (views, transfer ACLs)."""
         if len(data) < 12 or data[2] & 0x80:
             return ()
         opcode = (data[2] >> 3) & 0xF
@@ -102,21 +113,86 @@ class Responder:
 
     def _query(self, data: bytes, query: Query, tcp: bool, client: str = "") -> Sequence[bytes]:
         served = self.holder.current
+        slot, view, matched, trusted = self._client_view(served, query, client)
+        cache = served.caches[slot]
+        qend = 12 + len(query.question)
         key = cache_key(data, query) if query.plain else None
         if key is not None:
-            cached = (served.cache.tcp if tcp else served.cache.udp).get(key)
+            cached = (cache.tcp if tcp else cache.udp).get(key)
             if cached is not None:
-                return (splice(data, cached, 12 + len(query.question)),)
+                return (self._ecs(splice(data, cached, qend), query, trusted, matched, False, tcp),)
+            picker = (cache.steered_tcp if tcp else cache.steered_udp).get(key)
+            if picker is not None:
+                body = self._pick(picker, query, trusted, client)
+                return (self._ecs(splice(data, body, qend), query, trusted, matched, picker.multi, tcp),)
         special = self._special(query, tcp, data, client)
         if special is not None:
             return special
-        answer = resolve(served.snapshot, query.qname, query.qtype_name)
+        answer = resolve(served.snapshot.in_view(view), query.qname, query.qtype_name)
         if query.qclass == CLASS_ANY:
             answer = for_class_any(answer)
-        response = wire.encode_response(query, answer, wire.MAX_MESSAGE if tcp else query.udp_limit)
+        limit = wire.MAX_MESSAGE if tcp else query.udp_limit
+        steered = steered_rrsets(answer.answer, answer.authority, answer.additional)
+        if steered:
+            picker = Picker(steered, _encoder(query, answer, steered, limit))
+            if key is not None:
+                cache.store_picker(key, picker, tcp)
+            body = self._pick(picker, query, trusted, client)
+            return (self._ecs(splice(data, body, qend), query, trusted, matched, picker.multi, tcp),)
+        response = wire.encode_response(query, answer, limit)
         if key is not None:
-            served.cache.store(key, body_of(response, query), tcp)
-        return (response,)
+            cache.store(key, body_of(response, query), tcp)
+        return (self._ecs(response, query, trusted, matched, False, tcp),)
+
+    def _client_view(self, served: Served, query: Query, client: str) -> tuple[int, str, int, bool]:
+        """(cache slot, view, ECS scope of the view, ECS trusted) of a query from ``client``:
+        the view of a trusted ECS subnet, else of the source address."""
+        ecs = query.ecs
+        if ecs is not None and self.trusted(client):
+            matcher = served.snapshot.matcher
+            if matcher is None:
+                return 0, DEFAULT_VIEW, 0, True
+            value = ecs.value
+            view, matched = matcher.match_int(ecs.version, value, ecs.source)
+            if view == DEFAULT_VIEW and ecs.source:  # a /0 subnet opted out: scope 0
+                matched = served.default_scope(ecs.version, value, ecs.source)
+            return served.slot_of_view.get(view, 0), view, matched, True
+        if served.views:
+            return served.slot_of(client), served.match(client)[0], 0, False
+        return 0, DEFAULT_VIEW, 0, False
+
+    def trusted(self, client: str) -> bool:
+        """Whether ``client`` is a resolver whose ECS option is trusted (``DNSD_ECS_TRUSTED``)."""
+        if not self.ecs_trusted or not client:
+            return False
+        found = self._trusted_memo.get(client)
+        if found is None:
+            try:
+                address = ipaddress.ip_address(plain_address(client))
+            except ValueError:
+                return False
+            if len(self._trusted_memo) >= 65536:
+                self._trusted_memo.clear()
+            found = self._trusted_memo[client] = any(
+                address.version == net.version and address in net for net in self.ecs_trusted
+            )
+        return found
+
+    @staticmethod
+    def _pick(picker: Picker, query: Query, trusted: bool, client: str) -> bytes:
+        ecs = query.ecs
+        if trusted and ecs is not None:
+            return picker.for_client(Client(ecs.text, ecs.source, trusted_ecs=True))
+        return picker.for_source(client, client or "0.0.0.0")
+
+    @staticmethod
+    def _ecs(response: bytes, query: Query, trusted: bool, matched: int, multi: bool, tcp: bool) -> bytes:
+        """The ECS option echoed (RFC 7871 7.2.1): scope 0 unless the resolver is trusted."""
+        ecs = query.ecs
+        if ecs is None:
+            return response
+        scope = scope_of(matched, multi, ecs.text) if trusted else 0
+        return wire.with_ecs(response, ecs, scope, wire.MAX_MESSAGE if tcp else query.udp_limit)
 
     def _special(
         self, query: Query, tcp: bool, data: bytes = b"", client: str = ""
@@ -148,3 +224,25 @@ class Responder:
         if text is None:
             return wire.error_response(query, wire.REFUSED)
         return wire.chaos_txt(query, text)
+
+
+def _encoder(query: Query, answer: Answer, steered: tuple[SteeredRRset, ...], limit: int) -> Encoder:
+    """Encodes the cache body of ``answer`` with each steered RRset replaced by one variant."""
+
+    def encode(indexes: tuple[int, ...]) -> bytes:
+        chosen: dict[int, RRsetData] = {}
+        for rrset, index in zip(steered, indexes, strict=True):
+            if rrset.selector is not None:
+                variant = rrset.selector.variants[index]
+                if variant.name != rrset.name:  # a wildcard expansion owns the query name
+                    variant = RRsetData(rrset.name, variant.rtype, variant.ttl, variant.rdatas)
+                chosen[id(rrset)] = variant
+
+        def swap(section: tuple[RRsetData, ...]) -> tuple[RRsetData, ...]:
+            return tuple(chosen.get(id(r), r) for r in section)
+
+        sections = (swap(answer.answer), swap(answer.authority), swap(answer.additional))
+        picked = Answer(answer.rcode, answer.aa, *sections)
+        return body_of(wire.encode_response(query, picked, limit), query)
+
+    return encode

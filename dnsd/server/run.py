@@ -77,6 +77,7 @@ class DnsServer:
         self.responder = Responder(
             self.holder, settings.version_bind, settings.server_id, transfer=self.transfers.transfer,
             tsig=self.transfers.sign, opcode_handlers=self.transfers.opcode_handlers(),
+            ecs_trusted=settings.ecs_trusted.split(","),
         )  # fmt: skip
         self.follower = FeedFollower(
             store, self.holder, self.state, settings.feed_poll_interval,

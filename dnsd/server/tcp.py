@@ -93,7 +93,8 @@ class DnsTcpProtocol(asyncio.Protocol):
             self.buffer += data
             data = bytes(self.buffer)
             self.buffer.clear()
-        get = self.holder.current.cache.tcp.get
+        served = self.holder.current
+        get = (served.caches[served.slot_of(self.client)] if served.views else served.cache).tcp.get
         hits = self.stats.hits
         pieces: list[bytes] = []
         pos, size, count = 0, len(data), 0

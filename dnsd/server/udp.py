@@ -14,7 +14,7 @@ import logging
 import socket
 import time
 
-from dnsd.server.holder import SnapshotHolder
+from dnsd.server.holder import Served, SnapshotHolder
 from dnsd.server.responder import Responder
 from dnsd.server.rrl import PASS, SLIP, RateLimiter, key_of_address, slip_reply
 from dnsd.server.stats import TransportStats
@@ -56,8 +56,12 @@ class UdpServer:
 
     def drain(self) -> None:
         """Answer up to :data:`BATCH` waiting datagrams (the hot path: keep it lean)."""
+        served = self.holder.current
+        if served.views:
+            self._drain_views(served)
+            return
         recv, send = self.sock.recvfrom, self.sock.sendto
-        get = self.holder.current.cache.udp.get
+        get = served.cache.udp.get
         hits = self.stats.hits
         limiter = self.limiter if self.limiter.rate else None
         started = time.perf_counter()
@@ -74,14 +78,56 @@ class UdpServer:
             if limiter is not None and (verdict := limiter.check(key_of_address(addr[0]))) != PASS:
                 self._limit(data, addr, verdict)
                 continue
-            body = get(data[2:])
+            body = get(key := data[2:])
             if body is None:
-                self._miss(data, addr)
-                continue
+                picker = served.cache.steered_udp.get(key)
+                if picker is None:
+                    self._miss(data, addr)
+                    continue
+                body = picker.for_source(addr[0], addr[0])
             hits[body] += 1
             try:  # noqa: SIM105 - a with-block costs more than the send on this path
                 send(data[:2] + body, addr)
             except OSError:  # full send buffer or unreachable client: UDP drops, so do we
+                pass
+        else:
+            read = BATCH
+        self.stats.batch(time.perf_counter() - started, read)
+
+    def _drain_views(self, served: Served) -> None:
+        """:meth:`drain` with views: each datagram answers from its source's view's cache."""
+        recv, send = self.sock.recvfrom, self.sock.sendto
+        caches, memo, slot_of = served.caches, served.memo, served.slot_of
+        hits = self.stats.hits
+        limiter = self.limiter if self.limiter.rate else None
+        started = time.perf_counter()
+        if limiter is not None:
+            limiter.new_batch(time.monotonic())
+        read = 0
+        for read in range(BATCH):  # noqa: B007 - on ``break``, ``read`` datagrams were read
+            try:
+                data, addr = recv(RECV_SIZE)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                continue
+            source = addr[0]
+            if limiter is not None and (verdict := limiter.check(key_of_address(source))) != PASS:
+                self._limit(data, addr, verdict)
+                continue
+            slot = memo.get(source)
+            cache = caches[slot_of(source) if slot is None else slot]
+            body = cache.udp.get(key := data[2:])
+            if body is None:
+                picker = cache.steered_udp.get(key)
+                if picker is None:
+                    self._miss(data, addr)
+                    continue
+                body = picker.for_source(source, source)
+            hits[body] += 1
+            try:  # noqa: SIM105
+                send(data[:2] + body, addr)
+            except OSError:
                 pass
         else:
             read = BATCH
@@ -100,7 +146,7 @@ class UdpServer:
 
     def _miss(self, data: bytes, addr: tuple[str, int]) -> None:
         try:
-            response = self.responder.respond(data, False)
+            response = self.responder.respond(data, False, addr[0])
             if response is not None:
                 self.stats.response(response)
                 self.sock.sendto(response, addr)

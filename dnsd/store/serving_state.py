@@ -1,0 +1,78 @@
+"""What the DNS side reads besides zones and pools: the views and the member health states
+(through the store's ``list_views``/``member_states``), and which zones a change must re-read.
+
+Read-only; the serving snapshot is built from these (docs/selection.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import select
+
+from dnsd.domain.views import View
+from dnsd.store.base import StoreBase
+from dnsd.store.tables import PoolRow, RecordRow, RecordTargetRow, ZoneRow
+
+
+@dataclass(frozen=True, slots=True)
+class ServingState:
+    """The views (name order) and member states keyed as ``Probe.key``: ``(pool, address)``
+    for TCP checks, ``(pool, address, host)`` for HTTP ones."""
+
+    views: tuple[View, ...] = ()
+    states: dict[tuple[str, ...], str] | None = None
+
+
+class ServingSource(Protocol):
+    """What :func:`read_serving_state` reads from (the :class:`ZoneStore`)."""
+
+    def list_views(self) -> list[View]: ...
+
+    def member_states(self) -> dict[tuple[str, ...], str]: ...
+
+
+def read_serving_state(store: ServingSource) -> ServingState:
+    """Views (by name) and member states: two small tables."""
+    return ServingState(tuple(store.list_views()), store.member_states())
+
+
+def steered_zones(store: StoreBase, zones: list[str]) -> set[str]:
+    """The zones among ``zones`` holding a weighted record or one limited to views: their
+    change lines (the ``default`` view's union) cannot patch what the DNS answer picks from."""
+    if not zones:
+        return set()
+    weighted: Any = (
+        select(ZoneRow.name)
+        .join(RecordRow, RecordRow.zone_id == ZoneRow.id)
+        .join(RecordTargetRow, RecordTargetRow.record_id == RecordRow.id)
+        .where(ZoneRow.name.in_(zones))
+        .distinct()
+    )
+    limited: Any = (
+        select(ZoneRow.name, RecordRow.views)
+        .join(RecordRow, RecordRow.zone_id == ZoneRow.id)
+        .where(ZoneRow.name.in_(zones))
+        .where(RecordRow.views.is_not(None))
+    )
+    with store.read() as session:
+        found = {str(name) for name in session.scalars(weighted)}
+        found.update(str(name) for name, views in session.execute(limited) if views)
+    return found
+
+
+def zones_on_pools(store: StoreBase, pools: set[str]) -> set[str]:
+    """The zones with a record on one of ``pools`` (as its pool or one of its targets)."""
+    if not pools:
+        return set()
+    ids: Any = select(PoolRow.id).where(PoolRow.name.in_(sorted(pools)))
+    on_targets: Any = select(RecordTargetRow.record_id).where(RecordTargetRow.pool_id.in_(ids))
+    query: Any = (
+        select(ZoneRow.name)
+        .join(RecordRow, RecordRow.zone_id == ZoneRow.id)
+        .where(RecordRow.pool_id.in_(ids) | RecordRow.id.in_(on_targets))
+        .distinct()
+    )
+    with store.read() as session:
+        return {str(name) for name in session.scalars(query)}
