@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from dnsd.domain.changes import Change
 from dnsd.domain.errors import StoreUnavailable
+from dnsd.domain.selection import all_up, health_from_states
 from dnsd.domain.snapshot import Snapshot, ZoneData, build_zone
 from dnsd.server.holder import SnapshotHolder
 from dnsd.server.patch import PATCHABLE_ACTIONS, ZonePatch, serving_zone
@@ -48,8 +49,9 @@ what must move together with the snapshot (the transfer policy); raising fails t
 def load_snapshot(store: ZoneStore, generation: int = 1) -> Snapshot:
     """Every zone, read in one transaction (blocking: call it from a thread)."""
     state = store.load_state()
+    health = health_from_states(state.health) if state.health else all_up
     zones = {
-        name: serving_zone(build_zone(zone, rrsets, state.pools))
+        name: serving_zone(build_zone(zone, rrsets, state.pools, health=health))
         for name, (zone, rrsets) in state.zones.items()
     }
     return Snapshot(zones, generation=generation, cursor=state.cursor)
@@ -89,10 +91,11 @@ def apply_changes(store: ZoneStore, snapshot: Snapshot, changes: list[Change]) -
     zones.update((name, patch.result()) for name, patch in patches.items() if name not in reread)
     if reread:
         state = store.load_state(sorted(reread))
+        health = health_from_states(state.health) if state.health else all_up
         for name in reread:
             if name in state.zones:
                 zone, rrsets = state.zones[name]
-                zones[name] = serving_zone(build_zone(zone, rrsets, state.pools))
+                zones[name] = serving_zone(build_zone(zone, rrsets, state.pools, health=health))
             else:
                 zones.pop(name, None)
     cursor = changes[-1].id if changes else snapshot.cursor

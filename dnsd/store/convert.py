@@ -49,7 +49,10 @@ def rrset_from_row(row: RecordRow, zone: str, pool: str | None) -> RRset:
 def rrset_dict(rrset: RRset) -> dict[str, Any]:
     """The JSON form of an RRset used in change rows (before/after)."""
     out: dict[str, Any] = {"name": rrset.name, "type": rrset.rtype, "ttl": rrset.ttl, "owner": rrset.owner}
-    if rrset.pool is not None:
+    if rrset.targets:
+        out["targets"] = {t.pool: t.weight for t in rrset.targets}
+        out["mode"] = rrset.mode
+    elif rrset.pool is not None:
         out["pool"] = rrset.pool
     else:
         out["values"] = rrset.value_texts()

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict, NotFound
+from dnsd.domain.health import check_dict
 from dnsd.domain.pools import Pool, make_pool, pool_dict
 from dnsd.store.base import StoreBase, ZoneDelta, pool_key
 from dnsd.store.convert import pool_from_row
@@ -31,6 +32,7 @@ class PoolOps(StoreBase):
             if session.scalar(select(PoolRow).where(PoolRow.name == pool.name)) is not None:
                 raise Conflict(f"pool {pool.name} already exists")
             row = PoolRow(name=pool.name, description=pool.description, addresses=address_rows(pool))
+            row.health_check = check_dict(pool.check) if pool.check is not None else None
             session.add(row)
             self.record_change(
                 session,

@@ -9,10 +9,15 @@ from sqlalchemy.orm import Session
 
 from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict, InvalidInput, NotFound
+from dnsd.domain.pools import DEFAULT_VIEW
 from dnsd.domain.records import RRset, find_zone, make_rrset, placement_problems
+from dnsd.domain.selection import all_up, health_from_states
+from dnsd.domain.snapshot import expand
+from dnsd.domain.targets import Target
 from dnsd.store.base import MAX_INTEGER, StoreBase, ZoneDelta, check_integer, check_page, name_key, pool_key
 from dnsd.store.convert import pool_from_row, rrset_dict, rrset_from_row
-from dnsd.store.tables import PoolRow, RecordRow, ZoneRow
+from dnsd.store.health import HealthOps
+from dnsd.store.tables import PoolRow, RecordRow, RecordTargetRow, ZoneRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +53,11 @@ class RecordOps(StoreBase):
             return []
         if rrset.pool is None:
             return [(rrset.name, rrset.rtype, rrset.ttl, t) for t in rrset.value_texts()]
-        pool = pool_from_row(self._pool(session, rrset.pool))
-        return [(rrset.name, rrset.rtype, rrset.ttl, a) for a in pool.addresses_for(rrset.rtype)]
+        pools = {p: pool_from_row(self._pool(session, p)) for p in rrset.pools}
+        states = HealthOps._states(session)  # the zone file carries healthy members only
+        health = health_from_states(states) if states else all_up
+        rdatas = expand(rrset, pools, DEFAULT_VIEW, health)
+        return [(rrset.name, rrset.rtype, rrset.ttl, r.to_text()) for r in rdatas]
 
     @staticmethod
     def _pool(session: Session, name: str) -> PoolRow:
@@ -68,7 +76,12 @@ class RecordOps(StoreBase):
 
     def _to_domain(self, session: Session, row: RecordRow, zone: str) -> RRset:
         pool = session.get(PoolRow, row.pool_id).name if row.pool_id is not None else None  # type: ignore[union-attr]
-        return rrset_from_row(row, zone, pool)
+        rrset = rrset_from_row(row, zone, pool)
+        if row.targets and not rrset.targets:
+            pools = [session.get(PoolRow, t.pool_id) for t in row.targets]
+            targets = tuple(Target(p.name, t.weight) for p, t in zip(pools, row.targets, strict=True) if p)
+            rrset = replace(rrset, targets=targets, mode="random" if row.mode == "random" else "hashed")
+        return rrset
 
     def put_rrset(self, rrset: RRset, actor: str) -> PutResult:
         """Make the RRset (name, type) hold exactly ``rrset``'s content, owned by ``rrset.owner``.
@@ -111,6 +124,11 @@ class RecordOps(StoreBase):
             row = RecordRow(zone_id=zone.id, name=new.name, type=new.rtype, owner=new.owner)
             session.add(row)
         row.ttl, row.rdata, row.pool_id = new.ttl, new.value_texts(), pool_id
+        row.mode = new.mode if new.targets else None
+        row.targets = [
+            RecordTargetRow(pool_id=self._pool(session, t.pool).id, weight=t.weight, position=i)
+            for i, t in enumerate(new.targets)
+        ]
         delta = ZoneDelta(zone, self._lines(session, old), self._lines(session, new))
         self.record_change(
             session, actor=actor, action="record.create" if old is None else "record.update",
