@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from dnsd.steering.checker import HealthChecker
+from dnsd.steering.shifts import ShiftDriver
 from dnsd.store.leases import STEERING_LEASE
 from dnsd.store.zonestore import ZoneStore
 
@@ -41,7 +42,8 @@ class Steering:
         self.is_leader = False
         self.states: dict[tuple[str, ...], str] = {}
         self.checker = HealthChecker(store, lease=(STEERING_LEASE, self.holder))
-        self.work: list[Work] = [self.checker.tick]
+        self.shifts = ShiftDriver(store)
+        self.work: list[Work] = [self.checker.tick, self.shifts.tick]
         self._leading = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:

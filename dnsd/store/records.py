@@ -125,9 +125,12 @@ class RecordOps(StoreBase):
             session.add(row)
         row.ttl, row.rdata, row.pool_id = new.ttl, new.value_texts(), pool_id
         row.mode = new.mode if new.targets else None
+        pool_ids = [self._pool(session, t.pool).id for t in new.targets]
+        row.targets = []  # old rows go first: a pool kept would break the unique constraint
+        session.flush()
         row.targets = [
-            RecordTargetRow(pool_id=self._pool(session, t.pool).id, weight=t.weight, position=i)
-            for i, t in enumerate(new.targets)
+            RecordTargetRow(pool_id=pid, weight=t.weight, position=i)
+            for i, (pid, t) in enumerate(zip(pool_ids, new.targets, strict=True))
         ]
         delta = ZoneDelta(zone, self._lines(session, old), self._lines(session, new))
         self.record_change(

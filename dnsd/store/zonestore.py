@@ -18,7 +18,7 @@ from dnsd.store.tokens import TokenOps
 from dnsd.store.zones import ZoneOps
 
 
-class ZoneStore(ZoneOps, PoolOps, RecordOps, ChangeOps, TokenOps, HealthOps, LeaseOps, ShiftOps):
+class ZoneStore(ZoneOps, PoolOps, ShiftOps, RecordOps, ChangeOps, TokenOps, HealthOps, LeaseOps):
     """The store. Build it with an engine from :func:`dnsd.store.engine.make_engine`."""
 
     def ping(self) -> None:
