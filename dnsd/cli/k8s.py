@@ -120,10 +120,11 @@ def _load_mapping(args: argparse.Namespace, sink: RecordSink, store: ZoneStore |
 
 def _run_apply(args: argparse.Namespace, sink: RecordSink, store: ZoneStore | None) -> int:
     manifests = load_manifests(args.filename, args.namespace)
-    derivation = derive(manifests.objects.values(), _load_mapping(args, sink, store))
+    mapping = _load_mapping(args, sink, store)
+    derivation = derive(manifests.objects.values(), mapping)
     plan, existing = plan_against(sink, derivation, Scope(owners=derivation.owners))
     Safety(force=args.force).check(plan, existing)
-    outcome = None if args.dry_run else execute(plan, sink)
+    outcome = None if args.dry_run else execute(plan, sink, mapping)
     failures = outcome.problems if outcome else []
     if args.json:
         _print_json(

@@ -16,8 +16,9 @@ from dnsd.domain.records import RRset
 from dnsd.domain.shifts import ACTIVE, ORIGINAL, Move, Shift, ShiftRecord, Status, control, targets_at
 from dnsd.domain.targets import Target
 from dnsd.store.base import MAX_INTEGER, check_integer, pool_key
+from dnsd.store.convert import rrset_dict
 from dnsd.store.records import RecordFilter, RecordOps
-from dnsd.store.tables import PoolRow, ShiftRow, utcnow
+from dnsd.store.tables import PoolRow, RecordRow, ShiftRow, utcnow
 
 SELECTORS = ("names", "owner", "pool")
 MAX_RECORDS = 10_000
@@ -178,6 +179,29 @@ class ShiftOps(RecordOps):
             current[0], pool=targets[0].pool, targets=() if plain else targets, mode=record.mode, values=()
         )
         self.put_rrset(new, actor)
+
+    def hand_over(self, rrset: RRset, new_owner: str, actor: str) -> None:
+        """Give the record ``rrset`` (name, type, owner as read) to ``new_owner`` without
+        changing what it answers (one change, no serial bump): a Kubernetes object taking a
+        name over by a shift. :class:`Conflict` if the record's owner changed meanwhile."""
+        with self.write() as session:
+            zone = self._zone_for(session, rrset.name)
+            row = session.scalar(
+                select(RecordRow).where(
+                    RecordRow.zone_id == zone.id, RecordRow.name == rrset.name, RecordRow.type == rrset.rtype
+                )
+            )
+            if row is None:
+                raise NotFound("record", f"{rrset.name}/{rrset.rtype}")
+            if row.owner != rrset.owner:
+                raise Conflict(f"{rrset.name}/{rrset.rtype} is held by {row.owner}", holder=row.owner)
+            old = self._to_domain(session, row, zone.name)
+            row.owner = new_owner
+            after = rrset_dict(replace(old, owner=new_owner))
+            self.record_change(
+                session, actor=actor, action="record.update", subject=f"{old.name}/{old.rtype}",
+                owner=new_owner, deltas=[], before=rrset_dict(old), after=after,
+            )  # fmt: skip
 
     def control_shift(self, shift_id: int, action: str, actor: str, now: dt.datetime | None = None) -> Shift:
         """Pause, resume or abort (back to the original targets) one shift."""
