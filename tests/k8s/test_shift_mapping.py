@@ -88,3 +88,12 @@ def test_a_name_taken_over_by_another_object_is_handed_over_then_shifted(seeded:
     handed = [c for c in seeded.list_changes(limit=100) if c.action == "record.update"][-1]
     assert handed.before is not None and handed.before["owner"] == ingress
     assert handed.after is not None and handed.after["owner"] == HELLO_OWNER and handed.zones == ()
+
+
+def test_mapping_cli_sets_a_shift_entry(db_url: str, seeded: ZoneStore) -> None:
+    assert dnsd(db_url, "k8s", "mapping", "set", "shift", "5,100/1m", "istio-ingressgateway").returncode == 0
+    listed = dnsd(db_url, "k8s", "mapping", "list").stdout
+    assert "shift" in listed and "5,100/60" in listed and "istio-ingressgateway" in listed
+    assert K8sOps(seeded.engine).pool_mapping().shift_for("istio-ingressgateway") == ((5, 100), 60.0)
+    bad = dnsd(db_url, "k8s", "mapping", "set", "shift", "5,50/1m", "istio-ingressgateway")
+    assert bad.returncode != 0 and "end at 100" in bad.stderr
