@@ -40,6 +40,12 @@ class HealthChecker:
         """Probe the pools that are due, store the results; seconds until the next is due."""
         started = self.clock()
         plan = await asyncio.to_thread(self.store.health_plan)
+        for gone in await asyncio.to_thread(self.store.forget_health, plan, self.lease):
+            log.info(
+                "member %s is no longer checked (counts as up); change %d",
+                "/".join(gone.probe.key),
+                gone.change_id,
+            )
         due = [p for p in plan if self.next_due.get(p.pool, 0.0) <= started]
         if due:
             results = await run_probes([(p.check, probe) for p in due for probe in p.probes])

@@ -142,6 +142,41 @@ class HealthOps(StoreBase):
                 for r in rows
             ]
 
+    def forget_health(
+        self, plan: Sequence[PoolProbes], lease: tuple[str, str] | None = None
+    ) -> list[Transition]:
+        """Delete the states of probes no longer in ``plan`` (a member or name removed, a check
+        changed or dropped), in one transaction. A member then counts as up again, so a
+        forgotten ``down`` state is a ``health.up`` change (error "no longer checked")."""
+        keep = {p.key for pool in plan for p in pool.probes}
+        with self.read() as session:  # the common case, nothing to forget, takes no write lock
+            if all(key in keep for key in self._states(session)):
+                return []
+        now = utcnow()
+        with self.write() as session:
+            if lease is not None and not lease_held(session, lease[0], lease[1], now):
+                return []
+            names = {r.id: r.name for r in session.scalars(select(PoolRow))}
+            stale = [
+                r
+                for r in session.scalars(select(MemberHealthRow))
+                if Probe(names[r.pool_id], r.address, r.host).key not in keep
+            ]
+            if not stale:
+                return []
+            gone = [(Probe(names[r.pool_id], r.address, r.host), r.state) for r in stale]
+            for row in stale:
+                session.delete(row)
+            session.flush()
+            pending = {probe.key: state for probe, state in gone}
+            out = []
+            for probe, state in gone:
+                del pending[probe.key]
+                if state != UP:
+                    result = ProbeResult(probe, True, "no longer checked")
+                    out.append(self._transition(session, result, state, UP, pending))
+            return out
+
     def record_health(
         self, results: Sequence[ProbeResult], lease: tuple[str, str] | None = None
     ) -> list[Transition]:

@@ -10,14 +10,27 @@ from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict, NotFound
 from dnsd.domain.health import check_dict
 from dnsd.domain.pools import Pool, make_pool, pool_dict
+from dnsd.domain.selection import health_from_states
 from dnsd.store.base import StoreBase, ZoneDelta, pool_key
 from dnsd.store.convert import pool_from_row
+from dnsd.store.health import HealthOps
 from dnsd.store.tables import PoolAddressRow, PoolRow, RecordRow, ZoneRow
 
 
 def pool_lines(record: RecordRow, pool: Pool) -> list[RRLine]:
     """The RRs a pool-backed record answers with."""
     return [(record.name, record.type, record.ttl, a) for a in pool.addresses_for(record.type)]
+
+
+def healthy_lines(record: RecordRow, pool: Pool, states: dict[tuple[str, ...], str]) -> list[RRLine]:
+    """:func:`pool_lines` without the members down for the record's name, unless none is up
+    (fail open: then all of them)."""
+    lines = pool_lines(record, pool)
+    if not states:
+        return lines
+    is_up = health_from_states(states)
+    up = [line for line in lines if is_up(pool.name, line[3], record.name)]
+    return up or lines
 
 
 def address_rows(pool: Pool) -> list[PoolAddressRow]:
@@ -105,9 +118,10 @@ class PoolOps(StoreBase):
         for record in records:
             by_zone.setdefault(record.zone_id, []).append(record)
         deltas = []
+        states = HealthOps._states(session)  # the zone file carries healthy members only
         for zone_row in session.scalars(select(ZoneRow).where(ZoneRow.id.in_(by_zone))):
-            removed = [line for r in by_zone[zone_row.id] for line in pool_lines(r, old)]
-            added = [line for r in by_zone[zone_row.id] for line in pool_lines(r, new)]
+            removed = [line for r in by_zone[zone_row.id] for line in healthy_lines(r, old, states)]
+            added = [line for r in by_zone[zone_row.id] for line in healthy_lines(r, new, states)]
             deltas.append(ZoneDelta(zone_row, removed, added))
         return deltas
 

@@ -133,3 +133,30 @@ def test_lease_is_taken_renewed_and_taken_over_when_expired(store: ZoneStore) ->
     assert store.get_lease(STEERING_LEASE) is not None
     store.release_lease(STEERING_LEASE, "b")
     assert store.get_lease(STEERING_LEASE) is None
+
+
+def test_states_no_longer_probed_are_forgotten_and_count_as_up(store: ZoneStore) -> None:
+    setup(store)
+    bad = ProbeResult(Probe("gw", "10.0.0.1", "www.example.com"), False, "HTTP 404")
+    store.record_health([bad])
+    store.record_health([bad])
+    assert store.forget_health(store.health_plan()) == []  # still probed: kept
+    store.delete_by_name("www.example.com", ACTOR)  # the name leaves the pool
+    [gone] = store.forget_health(store.health_plan())
+    assert gone.state == "up" and gone.probe == bad.probe
+    assert store.member_states() == {}
+    change = store.list_changes(after_id=gone.change_id - 1)[0]
+    assert change.action == "health.up" and change.after == {"state": "up", "error": "no longer checked"}
+
+
+def test_a_pool_change_keeps_down_members_out_of_the_zone_lines(store: ZoneStore) -> None:
+    setup(store, kind="tcp")
+    for _ in range(2):
+        store.record_health([ProbeResult(Probe("gw", "10.0.0.1"), False, "refused")])
+    last = store.last_change_id()
+    store.update_pool("gw", ACTOR, addresses=["10.0.0.1", "10.0.0.2", "10.0.0.3"])
+    [change] = store.list_changes(after_id=last)
+    [zone] = change.zones
+    added = {line[3] for line in zone.added if line[0] == "www.example.com"}
+    removed = {line[3] for line in zone.removed if line[0] == "www.example.com"}
+    assert added == {"10.0.0.2", "10.0.0.3"} and removed == {"10.0.0.2"}  # 10.0.0.1 stays out
