@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -22,10 +22,10 @@ from dnsd.domain.pools import DEFAULT_VIEW, Pool
 from dnsd.domain.records import RRset
 from dnsd.domain.selection import health_from_states
 from dnsd.domain.snapshot import expand
-from dnsd.domain.targets import Target
 from dnsd.store.base import StoreBase, ZoneDelta, pool_key
 from dnsd.store.convert import pool_from_row, rrset_from_row
 from dnsd.store.leases import lease_held
+from dnsd.store.lines import read_member_states
 from dnsd.store.tables import MemberHealthRow, PoolRow, RecordRow, RecordTargetRow, ZoneRow, utcnow
 
 ACTOR = "health"
@@ -76,13 +76,9 @@ def _members(pool: Pool) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.address for m in pool.members))
 
 
-def _rrset(session: Session, row: RecordRow, zones: Mapping[int, str], names: Mapping[int, str]) -> RRset:
+def _rrset(row: RecordRow, zones: Mapping[int, str], names: Mapping[int, str]) -> RRset:
     pool = names.get(row.pool_id) if row.pool_id is not None else None
-    rrset = rrset_from_row(row, zones[row.zone_id], pool)
-    if row.targets and not rrset.targets:  # convert may not build targets yet
-        targets = tuple(Target(names[t.pool_id], t.weight) for t in row.targets)
-        rrset = replace(rrset, targets=targets)
-    return rrset
+    return rrset_from_row(row, zones[row.zone_id], pool)
 
 
 class HealthOps(StoreBase):
@@ -113,18 +109,9 @@ class HealthOps(StoreBase):
         )
         return sorted(set(session.scalars(query)))
 
-    def member_states(self) -> dict[tuple[str, ...], str]:
-        """Every stored probe state, keyed as :attr:`Probe.key` (what the answer path reads)."""
-        with self.read() as session:
-            return self._states(session)
-
     @staticmethod
     def _states(session: Session) -> dict[tuple[str, ...], str]:
-        names: dict[int, str] = {i: n for i, n in session.execute(select(PoolRow.id, PoolRow.name))}
-        out: dict[tuple[str, ...], str] = {}
-        for row in session.scalars(select(MemberHealthRow)):
-            out[Probe(names[row.pool_id], row.address, row.host).key] = row.state
-        return out
+        return read_member_states(session)
 
     def pool_health(self, name: str) -> list[MemberHealth]:
         """The stored state of each probe of one pool, by address then host."""
@@ -266,7 +253,7 @@ class HealthOps(StoreBase):
         health_before = health_from_states({**states, probe.key: before})
         by_zone: dict[int, tuple[list[RRLine], list[RRLine]]] = {}
         for row in records:
-            rrset = _rrset(session, row, zone_names, names)
+            rrset = _rrset(row, zone_names, names)
             old = {r.to_text() for r in expand(rrset, pools, DEFAULT_VIEW, health_before)}
             new = {r.to_text() for r in expand(rrset, pools, DEFAULT_VIEW, health_after)}
             removed, added = by_zone.setdefault(row.zone_id, ([], []))

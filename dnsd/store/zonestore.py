@@ -15,10 +15,11 @@ from dnsd.store.records import RecordOps
 from dnsd.store.schema import metadata
 from dnsd.store.shifts import ShiftOps
 from dnsd.store.tokens import TokenOps
+from dnsd.store.views import ViewOps
 from dnsd.store.zones import ZoneOps
 
 
-class ZoneStore(ZoneOps, PoolOps, ShiftOps, RecordOps, ChangeOps, TokenOps, HealthOps, LeaseOps):
+class ZoneStore(ZoneOps, PoolOps, ShiftOps, RecordOps, ChangeOps, TokenOps, ViewOps, HealthOps, LeaseOps):
     """The store. Build it with an engine from :func:`dnsd.store.engine.make_engine`."""
 
     def ping(self) -> None:
