@@ -62,7 +62,7 @@ def test_killed_leader_hands_the_checks_over(
             wait_for(lambda: holder_pid(store) == second.proc.pid, "the takeover", 15)
             took = time.time() - killed
             assert took <= LEASE_INTERVAL * 5, took  # lease (3 intervals) + one renewal + slack
-            assert "is now the leader" in second.logs()
+            wait_for(lambda: "is now the leader" in second.logs(), "the new leader's log line", 5)
             wait_for(lambda: last_check(store) > killed + 0.1, "checks by the new leader", 5)
 
             vips[1].stop()  # the new leader sees a member die and takes it out of DNS
