@@ -14,7 +14,7 @@ from api.deps import AppContext, ReadyCheck
 from api.errors import install_error_handlers
 from api.metrics import RequestCounts, RequestMetrics
 from api.metrics import router as metrics_router
-from api.routes import bulk, changes, health, k8s, pools, records, sync, token, views, zones
+from api.routes import bulk, changes, health, k8s, pools, records, shifts, sync, token, views, zones
 from dnsd import __version__
 from dnsd.config import Settings
 from dnsd.domain.records import TtlLimits
@@ -66,7 +66,7 @@ def create_app(
     app.state.registry.register(counts)
     app.state.registry.register(BlockedCollector(SyncStatusStore(store.engine)))
     app.add_middleware(RequestMetrics, counts=counts)
-    for module in (bulk, records, zones, pools, views, changes, sync, k8s, token, health):
+    for module in (bulk, records, zones, pools, views, changes, shifts, sync, k8s, token, health):
         app.include_router(module.router)
     app.include_router(metrics_router)
     if settings.auth_disabled:

@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     drain_timeout: float = Field(5.0, description="seconds SIGTERM waits for in-flight TCP queries")
     rrl_responses_per_second: int = Field(0, description="UDP responses per client prefix a second (0: off)")
     rrl_slip: int = Field(2, description="every Nth rate-limited query gets TC=1 (0: drop all)")
+    steering: bool = Field(
+        True, description="serve: take part in the leader election that runs health checks and shifts"
+    )
+    steering_interval: float = Field(
+        2.0, gt=0, description="seconds between leader-lease renewals (the lease lasts 3 of them)"
+    )
     rrl_exempt: str = Field("", description="comma-separated CIDRs never rate limited")
     ecs_trusted: str = Field(
         "", description="comma-separated networks of resolvers whose EDNS Client Subnet picks the view (none)"

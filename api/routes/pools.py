@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from api.auth import Admin, authenticate
 from api.deps import StoreDep
 from api.errors import documented
+from api.member_health import PoolDetailOut
 from api.schemas import PoolIn, PoolList, PoolOut, PoolPatch
 from dnsd.domain.health import HealthCheck
 from dnsd.domain.pool_input import checked_pool, parse_check
@@ -34,8 +35,10 @@ def list_pools(store: StoreDep) -> PoolList:
 
 
 @router.get("/{name}", responses=documented(401, 404, 503))
-def get_pool(name: str, store: StoreDep) -> PoolOut:
-    return PoolOut.of(store.get_pool(_key(name)))
+def get_pool(name: str, store: StoreDep) -> PoolDetailOut:
+    """The pool, its health check and each probed member's state, last check and last change."""
+    pool = store.get_pool(_key(name))
+    return PoolDetailOut.detail(pool, store.pool_health(pool.name))
 
 
 @router.patch("/{name}", responses=documented(401, 403, 404, 503))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 from typing import Any
 
 from dnsd.config import Settings
@@ -21,12 +23,18 @@ def register(sub: Any) -> None:
         help="UDP and TCP port, 0 for any free one (DNSD_DNS_PORT; default 53)",
     )  # fmt: skip
     parser.add_argument("--workers", type=int, help="processes sharing the port (DNSD_DNS_WORKERS)")
+    parser.add_argument(
+        "--no-steering", action="store_true", help="never lead health checks and shifts (DNSD_STEERING=false)"
+    )
     parser.set_defaults(func=serve_dns_command)
 
 
 def serve_dns_command(args: argparse.Namespace, settings: Settings) -> int:
     """Serve until SIGTERM/SIGINT. Prints ``serving DNS on HOST port PORT`` once bound."""
-    overrides = {"dns_host": args.host, "dns_port": args.port, "dns_workers": args.workers}
+    overrides = {
+        "dns_host": args.host, "dns_port": args.port, "dns_workers": args.workers,
+        "steering": False if args.no_steering else None,
+    }  # fmt: skip
     settings = with_env_file(
         settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     )
@@ -53,5 +61,20 @@ def serve_dns_command(args: argparse.Namespace, settings: Settings) -> int:
         for host in server.hosts:
             print(f"serving DNS on {host} port {server.port}", flush=True)
 
-    run_dns(settings, ZoneStore(engine_from(settings)), on_ready=announce, serve_metrics=True)
+    store = ZoneStore(engine_from(settings))
+    if not settings.steering:
+        run_dns(settings, store, on_ready=announce, serve_metrics=True)
+        return 0
+    from dnsd.cli.serve import run_until_signalled
+    from dnsd.server.run import serve_dns
+    from dnsd.steering.leader import Steering, alongside
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        dns = serve_dns(settings, store, stop=stop, on_ready=announce, serve_metrics=True)
+        await alongside(Steering(store, settings.steering_interval), stop, dns)
+
+    run_until_signalled(main())
     return 0

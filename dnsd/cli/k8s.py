@@ -20,6 +20,7 @@ from dnsd.domain.k8s import (
     DEFAULT,
     GATEWAY_SELECTOR,
     INGRESS_CLASS,
+    SHIFT,
     PoolMapping,
     make_entry,
     mapping_from_document,
@@ -96,7 +97,9 @@ def _register_mapping(k8s: Any) -> None:
         cls = kinds.add_parser(INGRESS_CLASS, help="Ingresses of this ingressClassName")
         cls.add_argument("key", metavar="CLASS")
         default = kinds.add_parser(DEFAULT, help="classless Ingresses and Services without dnsd.io/pool")
-        for sub in (gw, cls, default):
+        shift = kinds.add_parser(SHIFT, help="moves onto POOL go by shift (docs/steering.md)")
+        shift.add_argument("key", metavar="STEPS/EVERY", help="e.g. 5,25,50,100/10m")
+        for sub in (gw, cls, default, shift):
             if action == "set":
                 sub.add_argument("pool", metavar="POOL")
             sub.set_defaults(func=func)
@@ -120,10 +123,11 @@ def _load_mapping(args: argparse.Namespace, sink: RecordSink, store: ZoneStore |
 
 def _run_apply(args: argparse.Namespace, sink: RecordSink, store: ZoneStore | None) -> int:
     manifests = load_manifests(args.filename, args.namespace)
-    derivation = derive(manifests.objects.values(), _load_mapping(args, sink, store))
+    mapping = _load_mapping(args, sink, store)
+    derivation = derive(manifests.objects.values(), mapping)
     plan, existing = plan_against(sink, derivation, Scope(owners=derivation.owners))
     Safety(force=args.force).check(plan, existing)
-    outcome = None if args.dry_run else execute(plan, sink)
+    outcome = None if args.dry_run else execute(plan, sink, mapping)
     failures = outcome.problems if outcome else []
     if args.json:
         _print_json(

@@ -44,6 +44,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dnsd.cli.serve",
     "dnsd.cli.bindzone",
     "dnsd.cli.transfer",
+    "dnsd.cli.shifts",
 )
 EXIT_REFUSED = 1
 EXIT_INVALID = 2

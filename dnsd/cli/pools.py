@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from dnsd.cli.connect import cli_actor, open_store
+from dnsd.cli.member_health import health_json, health_text
 from dnsd.cli.output import emit, render_fields, render_table
 from dnsd.cli.pool_flags import add_view_flags, any_check_flag, check_change, check_from, view_members
 from dnsd.cli.shapes import pool_json, record_json
@@ -91,10 +92,12 @@ def show_pool(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(settings) as store:
         pool = store.get_pool(args.name.strip().lower())
         records, _ = store.list_rrsets(RecordFilter(pool=pool.name), limit=ALL_RECORDS)
+        health = store.pool_health(pool.name)
     rows = [(r.id, r.name, r.rtype, r.ttl, r.owner) for r in records]
     table = render_table(("id", "name", "type", "ttl", "owner"), rows) if rows else "no records on this pool"
-    data = pool_json(pool) | {"records": [record_json(r) for r in records]}
-    emit(args, data, f"{render_fields(pool_fields(pool, len(records)))}\n\n{table}")
+    data = pool_json(pool) | {"records": [record_json(r) for r in records]} | health_json(pool, health)
+    text = f"{render_fields(pool_fields(pool, len(records)))}\n\n{table}"
+    emit(args, data, text + health_text(pool, health))
     return 0
 
 

@@ -43,6 +43,9 @@ def register(sub: Any) -> None:
     )  # fmt: skip
     parser.add_argument("--no-api", action="store_true", help="serve DNS only")
     parser.add_argument("--no-dns", action="store_true", help="serve the HTTP API only")
+    parser.add_argument(
+        "--no-steering", action="store_true", help="never lead health checks and shifts (DNSD_STEERING=false)"
+    )
     parser.set_defaults(func=serve_command)
 
 
@@ -54,6 +57,7 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
         "api_host": args.api_host, "api_port": args.api_port,
         "dns_host": args.dns_host, "dns_port": args.dns_port, "migrate": args.migrate,
         "ecs_trusted": args.ecs_trusted,
+        "steering": False if args.no_steering else None,
     }  # fmt: skip
     settings = with_env_file(
         settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
@@ -142,7 +146,8 @@ async def serve(
     api_task = None
     if api_server is not None and api_socket is not None:
         api_task = asyncio.create_task(api_server.serve(sockets=[api_socket]))
-    tasks = [t for t in (dns_task, api_task) if t is not None]
+    # steering ends (giving its lease up) when stop is set
+    tasks = [t for t in (dns_task, api_task, _start_steering(settings, store, registry, stop)) if t]
     waiter = asyncio.create_task(stop.wait())
     api_url = None
     if api_socket is not None:
@@ -176,6 +181,21 @@ async def _when_ready(
             dns_port=server.port if server is not None else None,
             api_url=api_url,
         ))  # fmt: skip
+
+
+def _start_steering(
+    settings: Settings, store: ZoneStore, registry: Any, stop: asyncio.Event
+) -> asyncio.Task[None] | None:
+    """The leader election (health checks, shifts) beside the API and DNS, unless disabled;
+    its ``dnsd_member_up`` gauges go to ``registry``."""
+    if not settings.steering:
+        return None
+    from dnsd.steering.leader import Steering
+    from dnsd.steering.metrics import MemberHealthCollector
+
+    steering = Steering(store, settings.steering_interval)
+    registry.register(MemberHealthCollector(steering))
+    return asyncio.create_task(steering.run(stop))
 
 
 def _url_host(host: str) -> str:

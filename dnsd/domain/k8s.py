@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from dnsd.domain.errors import InvalidInput, Reason
+from dnsd.domain.shifts import check_steps, parse_duration
 
 GATEWAY_SELECTOR, INGRESS_CLASS, DEFAULT = "gateway", "ingress-class", "default"
-MAPPING_KINDS = (GATEWAY_SELECTOR, INGRESS_CLASS, DEFAULT)
+SHIFT = "shift"  # key "5,25,50,100/600": moves onto the entry's pool go by shift (docs/steering.md)
+MAPPING_KINDS = (GATEWAY_SELECTOR, INGRESS_CLASS, DEFAULT, SHIFT)
 _LABEL_KEY = re.compile(
     r"^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$"
 )
@@ -63,7 +65,27 @@ def selector_text(labels: Mapping[str, str]) -> str:
     return ",".join(f"{k}={labels[k]}" for k in sorted(labels))
 
 
+def shift_key(steps: Iterable[int], every: float) -> str:
+    """The key of a ``shift`` entry: ``"5,25,50,100/600"`` (steps, then seconds per step)."""
+    return f"{','.join(str(s) for s in steps)}/{every:g}"
+
+
+def parse_shift_key(key: str) -> tuple[tuple[int, ...], float]:
+    """``"5,25,50,100/10m"`` -> the steps and seconds; :class:`InvalidInput` when bad."""
+    steps_text, _, every_text = key.partition("/")
+    try:
+        steps = [int(s) for s in steps_text.split(",")]
+    except ValueError:
+        raise InvalidInput([Reason("steps", f"{steps_text!r}: percentages like 5,25,50,100")]) from None
+    return check_steps(steps, parse_duration(every_text or "600"))
+
+
 def _key_problems(kind: str, key: str) -> tuple[str, list[str]]:
+    if kind == SHIFT:
+        try:
+            return shift_key(*parse_shift_key(key)), []
+        except InvalidInput as exc:
+            return key, [f"{r.field}: {r.message}" for r in exc.reasons]
     if kind == DEFAULT:
         return "", ([] if not key else ["the default mapping takes no key"])
     if kind == INGRESS_CLASS:
@@ -115,6 +137,11 @@ class PoolMapping:
     def default(self) -> str | None:
         return next((e.pool for e in self.entries if e.kind == DEFAULT), None)
 
+    def shift_for(self, pool: str) -> tuple[tuple[int, ...], float] | None:
+        """The steps and seconds per step of moves onto ``pool`` when they go by shift."""
+        entry = next((e for e in self.entries if e.kind == SHIFT and e.pool == pool), None)
+        return parse_shift_key(entry.key) if entry is not None else None
+
     def default_choice(self, what: str) -> PoolChoice:
         if self.default is None:
             return PoolChoice(None, reason=f"{what}, and no default pool is mapped")
@@ -161,6 +188,11 @@ def _document_rows(doc: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append((f"ingressClasses.{cls}", INGRESS_CLASS, str(cls), str(pool)))
     if doc.get("default"):
         rows.append(("default", DEFAULT, "", str(doc["default"])))
+    for pool, raw in (doc.get("shifts") or {}).items():
+        spec = raw if isinstance(raw, Mapping) else {}
+        steps = spec.get("steps") or [5, 25, 50, 100]
+        key = f"{','.join(str(s) for s in steps)}/{spec.get('every', '10m')}"
+        rows.append((f"shifts.{pool}", SHIFT, key, str(pool)))
     return rows
 
 
@@ -170,6 +202,7 @@ def mapping_from_document(doc: Any) -> PoolMapping:
         gateways: [{selector: {istio: ingressgateway}, pool: istio-ingressgateway}]
         ingressClasses: {nginx: legacy-ingress}
         default: istio-ingressgateway
+        shifts: {istio-ingressgateway: {steps: [5, 25, 50, 100], every: 10m}}
 
     Raises :class:`InvalidInput` listing every bad entry.
     """

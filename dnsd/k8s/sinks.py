@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from dnsd.domain.errors import Conflict, InvalidInput, NotFound
-from dnsd.domain.k8s import PoolMapping
-from dnsd.domain.plan import DELETE, Plan, Problem, Step
+from dnsd.domain.k8s import SHIFT, PoolMapping
+from dnsd.domain.plan import CREATE, DELETE, UPDATE, Plan, Problem, Step
 from dnsd.domain.records import RRset
+from dnsd.domain.shifts import ACTIVE
 from dnsd.k8s.desired import Derivation
 from dnsd.k8s.plan import Scope, make_plan
 from dnsd.store.k8s_ops import K8sOps
@@ -83,6 +84,46 @@ class StoreSink:
     ) -> tuple[list[Problem], list[Problem]]:
         return self.k8s.replace_problems(prefixes, problems)
 
+    def start_shifts(self, plan: Plan, mapping: PoolMapping | None = None) -> Plan:
+        """Moves onto a pool the mapping says to shift to (a ``shift`` entry) become shifts:
+        the record keeps answering from its old pool (handed to the new owner when the plan
+        deletes it for another object) and a shift to the new pool starts; the leader takes
+        the steps. Updates of records a running (or rolled back, or aborted) shift moves to the desired
+        pool are left to it. Returns the plan without the steps so taken over."""
+        mapping = mapping if mapping is not None else self.pool_mapping()
+        if not any(e.kind == SHIFT for e in mapping.entries):
+            return plan
+        shifts = self.store.list_shifts()
+        active = {(r.name, r.rtype): s.target for s in shifts if s.status in ACTIVE for r in s.records}
+        # a shift that rolled back or was aborted is not restarted by every resync: it waits
+        # for a person (a manual `dnsd shift start`, or the shift entry removed for a hard move)
+        for shift in (s for s in shifts if s.status in ("rolled_back", "aborted")):
+            for record in shift.records:
+                active.setdefault((record.name, record.rtype), shift.target)
+        deleted = {(s.rrset.name, s.rrset.rtype): s.rrset for s in plan.steps if s.action == DELETE}
+        moves: dict[tuple[str, str], tuple[RRset, RRset]] = {}
+        for step in plan.steps:
+            new, key = step.rrset, (step.rrset.name, step.rrset.rtype)
+            old = step.old if step.action == UPDATE else deleted.get(key) if step.action == CREATE else None
+            if new.pool is None or old is None or old.pool is None or old.pool_targets == new.pool_targets:
+                continue
+            if active.get(key) == new.pool or (key not in active and mapping.shift_for(new.pool)):
+                moves[key] = (old, new)
+        for key, (old, new) in sorted(moves.items()):
+            if key in active:
+                continue
+            if old.owner != new.owner:
+                self.store.hand_over(old, new.owner, self.actor)
+        started = set()
+        for key, (_old, new) in sorted(moves.items()):
+            spec = mapping.shift_for(new.pool or "")
+            if key in active or spec is None or new.name in started:
+                continue
+            self.store.create_shift(new.pool or "", spec[0], spec[1], self.actor, names=[new.name])
+            started.add(new.name)
+        steps = tuple(s for s in plan.steps if (s.rrset.name, s.rrset.rtype) not in moves)
+        return replace(plan, steps=steps)
+
     def delete(self, rrset: RRset) -> None:
         assert rrset.id is not None, "records to delete come from the sink, with their id"
         with contextlib.suppress(NotFound):
@@ -113,10 +154,13 @@ def _failure(step: Step, exc: Conflict | InvalidInput | NotFound) -> Problem:
     return Problem(owner, ",".join(r.field for r in exc.reasons), str(exc), name)
 
 
-def execute(plan: Plan, sink: RecordSink) -> Outcome:
+def execute(plan: Plan, sink: RecordSink, mapping: PoolMapping | None = None) -> Outcome:
     """Apply the steps in order (deletes first). A step the sink refuses becomes a problem and
-    the others go on; a store or network outage propagates (the caller retries the whole plan)."""
+    the others go on; a store or network outage propagates (the caller retries the whole plan).
+    Over the store, moves the ``mapping`` (default: the stored one) says to shift start shifts."""
     out = Outcome()
+    if isinstance(sink, StoreSink):
+        plan = sink.start_shifts(plan, mapping)
     for step in plan.steps:
         try:
             if step.action == DELETE:

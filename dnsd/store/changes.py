@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
@@ -21,6 +21,7 @@ from dnsd.store.convert import (
     zone_from_row,
 )
 from dnsd.store.engine import is_sqlite
+from dnsd.store.health import HealthOps
 from dnsd.store.tables import ChangeRow, ChangeZoneRow, PoolRow, RecordRow, ZoneRow
 
 
@@ -31,6 +32,7 @@ class StoreState:
     cursor: int
     zones: dict[str, tuple[Zone, list[RRset]]]
     pools: dict[str, Pool]
+    health: dict[tuple[str, ...], str] = field(default_factory=dict)  # member states (Probe.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,4 +111,5 @@ class ChangeOps(StoreBase):
                 rrsets.append(rrset_from_row(rec, zone.name, pool))
             for zone, rrsets in by_id.values():
                 out[zone.name] = (zone, rrsets)
-            return StoreState(cursor, out, {p.name: p for p in pools_by_id.values()})
+            health = HealthOps._states(session)
+            return StoreState(cursor, out, {p.name: p for p in pools_by_id.values()}, health)

@@ -8,15 +8,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from dnsd.domain.errors import StoreUnavailable
 from dnsd.store.base import one_line
 from dnsd.store.changes import ChangeOps
+from dnsd.store.health import HealthOps
+from dnsd.store.leases import LeaseOps
 from dnsd.store.pools import PoolOps
 from dnsd.store.records import RecordOps
 from dnsd.store.schema import metadata
+from dnsd.store.shifts import ShiftOps
 from dnsd.store.tokens import TokenOps
 from dnsd.store.views import ViewOps
 from dnsd.store.zones import ZoneOps
 
 
-class ZoneStore(ZoneOps, PoolOps, RecordOps, ChangeOps, TokenOps, ViewOps):
+class ZoneStore(ZoneOps, PoolOps, ShiftOps, RecordOps, ChangeOps, TokenOps, ViewOps, HealthOps, LeaseOps):
     """The store. Build it with an engine from :func:`dnsd.store.engine.make_engine`."""
 
     def ping(self) -> None:
