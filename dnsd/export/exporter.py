@@ -12,12 +12,23 @@ import logging
 import shlex
 import subprocess
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from dnsd.domain.errors import NotFound, StoreUnavailable
+from dnsd.domain.selection import Health, all_up
 from dnsd.domain.snapshot import build_zone
+from dnsd.domain.transfer import TsigKey
+from dnsd.domain.views import View
+from dnsd.export.named_views import (
+    CONF_FILE,
+    KEYS_FILE,
+    render_keys,
+    render_views_conf,
+    view_file,
+    view_order,
+)
 from dnsd.export.render import render_zone_file
 from dnsd.export.writer import WRITTEN, write_if_changed, zone_file_path
 from dnsd.store.changes import ChangeOps
@@ -29,9 +40,10 @@ MAX_BACKOFF = 30.0
 
 @dataclass(frozen=True, slots=True)
 class ExportResult:
-    zone: str
+    zone: str  # "" for the named.conf fragment and keys file of --views
     path: Path
     status: str  # "written" or "unchanged"
+    view: str = ""
 
 
 def export_zones(
@@ -142,3 +154,35 @@ class ExportWatcher:
                 log.error("writing zone files failed, retrying in %.1fs: %s", delay, exc)
                 continue
             delay = 0.0 if busy else self.interval
+
+
+def export_views(
+    store: ChangeOps,
+    directory: Path,
+    views: Sequence[View],
+    keys: Sequence[TsigKey],
+    zones: Iterable[str] | None = None,
+    health: Health = all_up,
+) -> list[ExportResult]:
+    """Every zone (the named ones when given) in every view (:func:`view_order`) as a zone file
+    under ``directory/<view>/``, plus the ``named.conf`` fragment and ``keys.conf`` (mode 0600)
+    in ``directory``. ``health`` is the member health the files reflect. One read of the store;
+    raises :class:`NotFound` for a named zone the store does not have."""
+    wanted = None if zones is None else sorted(set(zones))
+    state = store.load_state(wanted)
+    for name in wanted or ():
+        if name not in state.zones:
+            raise NotFound("zone", name, field="zone")
+    results = []
+    for view in view_order(views):
+        for name in sorted(state.zones):
+            zone, rrsets = state.zones[name]
+            path = view_file(directory, view, name)
+            text = render_zone_file(build_zone(zone, rrsets, state.pools, view, health))
+            results.append(ExportResult(name, path, write_if_changed(path, text), view))
+    directory = directory.absolute()
+    conf = render_views_conf(directory, sorted(state.zones), views, keys)
+    results.append(ExportResult("", directory / CONF_FILE, write_if_changed(directory / CONF_FILE, conf)))
+    secret = write_if_changed(directory / KEYS_FILE, render_keys(keys), mode=0o600)
+    results.append(ExportResult("", directory / KEYS_FILE, secret))
+    return results
