@@ -24,6 +24,7 @@ from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.apply import ApplyOutcome, apply_plan
 from dnsd.sync.desired import desired_zone
 from dnsd.sync.limits import over_limits, raise_ttls
+from dnsd.sync.lines import DEFAULT_LINES, LineMap
 from dnsd.sync.plan import SafetyLimits, ZonePlan, as_plan, plan_zone
 from dnsd.sync.provider import Provider, ProviderError
 from dnsd.sync.records import DEFAULT_LINE, RemoteRecord, marker
@@ -40,6 +41,7 @@ class SyncOptions:
     force: bool = False
     instance_id: str = "default"
     limits: SafetyLimits = field(default_factory=SafetyLimits)
+    lines: LineMap = DEFAULT_LINES  # which view each DNSPod line publishes
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +142,7 @@ class SyncRunner:
             message = f"{zone} is not a domain of this {self.provider.name} account; add it there first"
             return ZoneReport(zone, "error", message=message)
         limits = self.provider.plan_limits(zone)
-        desired = raise_ttls(desired_zone(zone, rrsets, pools), limits)
+        desired = raise_ttls(desired_zone(zone, rrsets, pools, self.options.lines), limits)
         remote = self.provider.list_records(zone)
         plan = plan_zone(desired, remote, self.remark, self.options.adopt)
         over = over_limits(desired.records, _staying_foreign(plan, remote, self.remark), limits)
@@ -203,7 +205,8 @@ def _staying_foreign(plan: ZonePlan, remote: list[RemoteRecord], mark: str) -> l
     """Unmanaged records the plan leaves in place (what counts against the plan's limits besides
     dnsd's own records)."""
     touched = {c.old.id for c in plan.changes if c.old is not None}
+    lines = {r.line for r in plan.desired} | {DEFAULT_LINE}
     return [
         r for r in remote
-        if not r.default_ns and r.line == DEFAULT_LINE and r.remark != mark and r.id not in touched
+        if not r.default_ns and r.line in lines and r.remark != mark and r.id not in touched
     ]  # fmt: skip
