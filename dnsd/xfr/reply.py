@@ -13,8 +13,8 @@ is what an SOA query answers anyway).
 
 Views: an allowed transfer answers the zone as the transfer's view sees it
 (:meth:`TransferPolicy.transfer_view`: the key's view, else the client address's, else
-``default``). The IXFR journal holds the ``default`` view's changes, so an IXFR in another view
-where the zone differs is answered with the full zone (RFC 1995 section 4 allows it).
+``default``). The IXFR journal holds the ``default`` view's changes, so an IXFR in any other view
+is answered with the full zone (RFC 1995 section 4 allows it), the SOA alone when current.
 """
 
 from __future__ import annotations
@@ -153,13 +153,16 @@ def transfer_reply(
         who = f"{client}" + (f" key {key.name}" if key else " without a key")
         return reply(REFUSED, reason=f"transfer of {zone.name} denied to {who}")
     view = policy.transfer_view(client, key)
-    own = (view_zones or {}).get((zone.name, view)) if view != DEFAULT_VIEW else None
-    in_view = f" in view {view}" if view != DEFAULT_VIEW else ""
+    if view == DEFAULT_VIEW:
+        if qtype == AXFR:
+            return reply(NOERROR, pack_messages(axfr_rrsets(zone), qname))
+        return _ixfr(zone, data, history, reply)
+    # another view: its own copy where the zone differs; the journal's lines are default's, and
+    # a secondary of this view may hold the view's copy of an older serial, so IXFR is whole
+    own = (view_zones or {}).get((zone.name, view), zone)
     if qtype == AXFR:
-        return reply(NOERROR, pack_messages(axfr_rrsets(own or zone), qname), reason=f"AXFR{in_view}")
-    if own is not None:
-        return _ixfr_whole(own, data, reply, in_view)
-    return _ixfr(zone, data, history, reply, in_view)
+        return reply(NOERROR, pack_messages(axfr_rrsets(own), qname), reason=f"AXFR in view {view}")
+    return _ixfr_whole(own, data, reply, f" in view {view}")
 
 
 def _ixfr_whole(
@@ -185,7 +188,6 @@ def _ixfr(
     data: bytes,
     history: Callable[[str], Sequence[ZoneChange]],
     reply: Callable[..., TransferReply],
-    in_view: str = "",
 ) -> TransferReply:
     serial = ixfr_client_serial(data)
     if serial is None:
@@ -195,6 +197,6 @@ def _ixfr(
         return reply(
             NOERROR,
             pack_messages(axfr_rrsets(zone), zone.name),
-            reason=f"IXFR from {serial}{in_view} as AXFR",
+            reason=f"IXFR from {serial} as AXFR",
         )
-    return reply(NOERROR, pack_messages(rrsets, zone.name), reason=f"IXFR from {serial}{in_view}")
+    return reply(NOERROR, pack_messages(rrsets, zone.name), reason=f"IXFR from {serial}")
