@@ -9,6 +9,7 @@ from dnsd.domain.health import make_check
 from dnsd.domain.pools import DEFAULT_VIEW, PUBLIC_VIEW, Pool
 from dnsd.domain.rdata import parse_rdata
 from dnsd.domain.records import RRset
+from dnsd.domain.targets import Mode, Target
 from dnsd.domain.zones import Zone
 from dnsd.store.tables import ChangeRow, ChangeZoneRow, PoolRow, RecordRow, TokenRow, ZoneRow
 
@@ -43,16 +44,26 @@ def pool_from_row(row: PoolRow) -> Pool:
 
 def rrset_from_row(row: RecordRow, zone: str, pool: str | None) -> RRset:
     values = tuple(parse_rdata(row.type, text) for text in row.rdata)
-    return RRset(row.name, row.type, row.ttl, values, pool, row.owner, zone, row.id)
+    if not row.targets and not row.views:
+        return RRset(row.name, row.type, row.ttl, values, pool, row.owner, zone, row.id)
+    targets = tuple(Target(t.pool.name, t.weight) for t in row.targets)
+    mode: Mode = "random" if row.mode == "random" else "hashed"
+    views = tuple(row.views or ())
+    return RRset(row.name, row.type, row.ttl, values, pool, row.owner, zone, row.id, targets, mode, views)
 
 
 def rrset_dict(rrset: RRset) -> dict[str, Any]:
     """The JSON form of an RRset used in change rows (before/after)."""
     out: dict[str, Any] = {"name": rrset.name, "type": rrset.rtype, "ttl": rrset.ttl, "owner": rrset.owner}
-    if rrset.pool is not None:
+    if rrset.targets:
+        out["targets"] = {t.pool: t.weight for t in rrset.targets}
+        out["mode"] = rrset.mode
+    elif rrset.pool is not None:
         out["pool"] = rrset.pool
     else:
         out["values"] = rrset.value_texts()
+    if rrset.views:
+        out["views"] = list(rrset.views)
     return out
 
 

@@ -155,6 +155,7 @@ class RecordTargetRow(Base):
     pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id", ondelete="RESTRICT"), index=True)
     weight: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    pool: Mapped[PoolRow] = relationship(lazy="joined", innerjoin=True)
 
 
 class MemberHealthRow(Base):

@@ -128,11 +128,11 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_record_targets_pool_id"), table_name="record_targets")
     op.drop_index(op.f("ix_record_targets_record_id"), table_name="record_targets")
     op.drop_table("record_targets")
-    with op.batch_alter_table("records") as batch:
-        batch.drop_column("views")
-        batch.drop_column("mode")
-    with op.batch_alter_table("pools") as batch:
-        batch.drop_column("health_check")
+    # plain ALTER TABLE DROP COLUMN (SQLite >= 3.35): a batch copy of ``pools`` would drop the
+    # table, and on SQLite that cascades to its members
+    op.drop_column("records", "views")
+    op.drop_column("records", "mode")
+    op.drop_column("pools", "health_check")
     with op.batch_alter_table("pool_addresses") as batch:
         batch.add_column(sa.Column("external", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.execute("DELETE FROM pool_addresses WHERE view NOT IN ('default', 'public')")
