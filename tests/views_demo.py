@@ -3,11 +3,9 @@ and dc-b on loopback networks, the demo pools with members per view, the demo zo
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from dnsd.domain.pools import make_pool
+from dnsd.domain.records import make_rrset
 from dnsd.domain.views import make_views
-from dnsd.store.tables import ViewRow
 from dnsd.store.zonestore import ZoneStore
 from tests.export.zones import create_demo
 
@@ -22,14 +20,17 @@ ISTIO_V4 = {
 }
 
 
+INTERNAL = ("internal", "10.1.9.9")  # a record of dc-a only: (relative name, address)
+
+
 def create_views(store: ZoneStore) -> None:
-    """The view rows (what the views store writes)."""
-    with Session(store.engine) as session, session.begin():
-        session.add_all(ViewRow(name=v.name, description="", networks=list(v.networks)) for v in VIEWS)
+    for view in VIEWS:
+        store.create_view(view.name, list(view.networks), "test")
 
 
 def create_views_demo(store: ZoneStore, zone: str = ZONE) -> None:
-    """Views, the istio pool with members per view (legacy-ingress: default only), the zone."""
+    """Views, the istio pool with members per view (legacy-ingress: default only), the zone,
+    and ``internal`` limited to dc-a."""
     create_views(store)
     istio = make_pool(
         "istio-ingressgateway",
@@ -39,3 +40,5 @@ def create_views_demo(store: ZoneStore, zone: str = ZONE) -> None:
     )
     store.create_pool(istio, "test")
     create_demo(store, zone)
+    internal = make_rrset(f"{INTERNAL[0]}.{zone}", "A", 60, "user:test", [INTERNAL[1]], views=["dc-a"])
+    store.put_rrset(internal, "test")

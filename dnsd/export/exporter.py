@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dnsd.domain.errors import NotFound, StoreUnavailable
-from dnsd.domain.selection import Health, all_up
+from dnsd.domain.selection import Health, all_up, health_from_states
 from dnsd.domain.snapshot import build_zone
 from dnsd.domain.transfer import TsigKey
 from dnsd.domain.views import View
@@ -31,7 +31,7 @@ from dnsd.export.named_views import (
 )
 from dnsd.export.render import render_zone_file
 from dnsd.export.writer import WRITTEN, write_if_changed, zone_file_path
-from dnsd.store.changes import ChangeOps
+from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.export")
 COMMAND_TIMEOUT = 60.0
@@ -47,7 +47,7 @@ class ExportResult:
 
 
 def export_zones(
-    store: ChangeOps, directory: Path, zones: Iterable[str] | None = None, missing_ok: bool = False
+    store: ZoneStore, directory: Path, zones: Iterable[str] | None = None, missing_ok: bool = False
 ) -> tuple[int, list[ExportResult]]:
     """Render and write the named zones (all when None) from one consistent read.
 
@@ -59,13 +59,21 @@ def export_zones(
     for name in wanted or ():
         if name not in state.zones and not missing_ok:
             raise NotFound("zone", name, field="zone")
+    health = member_health(store)
     results = []
     for name in sorted(state.zones):
         zone, rrsets = state.zones[name]
         path = zone_file_path(directory, name)
-        text = render_zone_file(build_zone(zone, rrsets, state.pools))
+        text = render_zone_file(build_zone(zone, rrsets, state.pools, health=health))
         results.append(ExportResult(name, path, write_if_changed(path, text)))
     return state.cursor, results
+
+
+def member_health(store: ZoneStore) -> Health:
+    """The members' health as the store records it (all up when no state is recorded): zone
+    files carry the healthy members, as transfers do."""
+    states = store.member_states()
+    return health_from_states(states) if states else all_up
 
 
 def command_args(command: str, zone: str, path: Path) -> list[str]:
@@ -98,7 +106,7 @@ class ExportWatcher:
 
     def __init__(
         self,
-        store: ChangeOps,
+        store: ZoneStore,
         directory: Path,
         zones: Iterable[str] | None = None,
         command: str | None = None,
@@ -157,22 +165,22 @@ class ExportWatcher:
 
 
 def export_views(
-    store: ChangeOps,
+    store: ZoneStore,
     directory: Path,
     views: Sequence[View],
     keys: Sequence[TsigKey],
     zones: Iterable[str] | None = None,
-    health: Health = all_up,
 ) -> list[ExportResult]:
     """Every zone (the named ones when given) in every view (:func:`view_order`) as a zone file
     under ``directory/<view>/``, plus the ``named.conf`` fragment and ``keys.conf`` (mode 0600)
-    in ``directory``. ``health`` is the member health the files reflect. One read of the store;
-    raises :class:`NotFound` for a named zone the store does not have."""
+    in ``directory``. The files carry the healthy members (:func:`member_health`). Raises
+    :class:`NotFound` for a named zone the store does not have."""
     wanted = None if zones is None else sorted(set(zones))
     state = store.load_state(wanted)
     for name in wanted or ():
         if name not in state.zones:
             raise NotFound("zone", name, field="zone")
+    health = member_health(store)
     results = []
     for view in view_order(views):
         for name in sorted(state.zones):

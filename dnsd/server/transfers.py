@@ -28,6 +28,7 @@ from dnsd.answer import Answer
 from dnsd.domain.changes import Change
 from dnsd.domain.errors import StoreUnavailable
 from dnsd.domain.pools import DEFAULT_VIEW
+from dnsd.domain.selection import all_up, health_from_states
 from dnsd.domain.snapshot import Snapshot
 from dnsd.domain.transfer import TransferPolicy, TsigKey
 from dnsd.server.holder import SnapshotHolder
@@ -136,7 +137,10 @@ class TransferService:
         if not views:
             return {}
         state = self.store.load_state(None if zones is None else sorted(zones))
-        return zones_by_view(state.zones, state.pools, views)
+        states = self.store.member_states()
+        return zones_by_view(
+            state.zones, state.pools, views, health_from_states(states) if states else all_up
+        )
 
     def on_changes(self, before: Snapshot, after: Snapshot, changes: list[Change]) -> None:
         """Called by the follower (on the event loop) right after it swapped in ``after``."""

@@ -18,6 +18,7 @@ from dnsd.domain.names import normalize_name
 from dnsd.domain.plan import CREATE, DELETE, UPDATE
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
+from dnsd.domain.selection import Health, all_up, health_from_states
 from dnsd.domain.sync_status import SyncStatus
 from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
@@ -114,6 +115,8 @@ class SyncRunner:
         if not names:
             return []
         state = self.store.load_state(names)
+        states = self.store.member_states()
+        health = health_from_states(states) if states else all_up
         try:
             remote_zones = self.provider.list_zones()
         except ProviderError as exc:
@@ -124,7 +127,7 @@ class SyncRunner:
         present = [n for n in names if n in state.zones]  # a zone deleted meanwhile is skipped
         for index, name in enumerate(present):
             try:
-                report = self._sync_zone(name, state.zones[name][1], state.pools, remote_zones)
+                report = self._sync_zone(name, state.zones[name][1], state.pools, remote_zones, health)
             except ProviderError as exc:
                 report = ZoneReport(name, "error", message=str(exc))
                 if exc.auth_failure:
@@ -136,13 +139,18 @@ class SyncRunner:
         return reports
 
     def _sync_zone(
-        self, zone: str, rrsets: list[RRset], pools: Mapping[str, Pool], remote_zones: set[str]
+        self,
+        zone: str,
+        rrsets: list[RRset],
+        pools: Mapping[str, Pool],
+        remote_zones: set[str],
+        health: Health = all_up,
     ) -> ZoneReport:
         if zone not in remote_zones:
             message = f"{zone} is not a domain of this {self.provider.name} account; add it there first"
             return ZoneReport(zone, "error", message=message)
         limits = self.provider.plan_limits(zone)
-        desired = raise_ttls(desired_zone(zone, rrsets, pools, self.options.lines), limits)
+        desired = raise_ttls(desired_zone(zone, rrsets, pools, self.options.lines, health), limits)
         remote = self.provider.list_records(zone)
         plan = plan_zone(desired, remote, self.remark, self.options.adopt)
         over = over_limits(desired.records, _staying_foreign(plan, remote, self.remark), limits)

@@ -11,14 +11,17 @@ from pathlib import Path
 import dns.message
 import dns.query
 import dns.tsigkeyring
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from dnsd.domain.transfer import TsigKey
 from dnsd.export.named_views import render_views_conf
+from dnsd.store.tables import MemberHealthRow
 from dnsd.store.tsig import TransferOps
 from dnsd.store.zonestore import ZoneStore
 from tests.export.zones import named_checkzone
 from tests.helpers import dnsd_env, run_dnsd
-from tests.views_demo import ISTIO_V4, VIEWS, ZONE, create_views_demo
+from tests.views_demo import INTERNAL, ISTIO_V4, VIEWS, ZONE, create_views_demo
 from tests.xfr.named import Named
 
 SECRET = "a2V5LWZvci10aGUtZGMtYS12aWV3LTAxMjM0NTY3ODk="
@@ -64,6 +67,7 @@ def test_export_views_files_and_conf(store: ZoneStore, db_url: str, tmp_path: Pa
         text = path.read_text()
         assert a_records(text, "api") == sorted(ISTIO_V4[view]), view
         assert a_records(text, "legacy") == ["10.30.0.10"]  # no members of its own: default's
+        assert a_records(text, INTERNAL[0]) == ([INTERNAL[1]] if view == "dc-a" else [])  # dc-a only
     conf = out / "named.conf"
     check = named_checkconf(conf)
     assert check.returncode == 0, check.stdout + check.stderr
@@ -97,3 +101,21 @@ def test_named_serves_the_exported_views(store: ZoneStore, db_url: str, tmp_path
         assert [r.address for r in api[0]] == ISTIO_V4["dc-a"]
     finally:
         named.stop()
+
+
+def test_export_views_carries_the_healthy_members(store: ZoneStore, db_url: str, tmp_path: Path) -> None:
+    create_views_demo(store)
+    pool_id = (
+        store.engine.connect()
+        .execute(text("SELECT id FROM pools WHERE name = 'istio-ingressgateway'"))
+        .scalar_one()
+    )
+    with Session(store.engine) as session, session.begin():  # what the health checker writes
+        session.add(MemberHealthRow(pool_id=pool_id, address="10.2.0.11", host="", state="down"))
+        session.add(MemberHealthRow(pool_id=pool_id, address="10.1.0.10", host="", state="down"))
+    out = tmp_path / "views"
+    assert run_dnsd(("export", "--views", str(out)), dnsd_env(db_url)).returncode == 0
+    read = {v: a_records((out / v / f"{ZONE}.zone").read_text(), "api") for v in ("dc-a", "dc-b", "default")}
+    assert read["dc-b"] == ["10.2.0.10"]  # the member down is left out
+    assert read["dc-a"] == ["10.1.0.10"]  # its only member is down: fail open, it stays
+    assert read["default"] == sorted(ISTIO_V4["default"])

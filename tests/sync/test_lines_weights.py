@@ -5,13 +5,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.orm import Session
 
 from dnsd.domain.errors import InvalidInput
 from dnsd.domain.pools import make_pool
 from dnsd.domain.records import make_rrset
 from dnsd.domain.selection import health_from_states
-from dnsd.store.tables import ViewRow
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.desired import desired_zone
 from dnsd.sync.dnspod import DnspodProvider
@@ -35,9 +33,8 @@ def view_zone(store: ZoneStore) -> str:
     """The zone, views dc-a and dc-b, and a pool with members in dc-a (not dc-b) and public."""
     from dnsd.store.zones import make_zone
 
-    with Session(store.engine) as session, session.begin():
-        session.add_all([ViewRow(name="dc-a", description="", networks=["10.1.0.0/16"]),
-                         ViewRow(name="dc-b", description="", networks=["10.2.0.0/16"])])  # fmt: skip
+    store.create_view("dc-a", ["10.1.0.0/16"], "test")
+    store.create_view("dc-b", ["10.2.0.0/16"], "test")
     store.create_zone(make_zone(ZONE, ["ns1.hello-web.com"], dnspod_sync=True), "test")
     pool = make_pool("istio-ingressgateway", ["10.0.0.1"], external_addresses=["203.0.113.10"],
                      view_members={"dc-a": ["10.1.0.10", "10.1.0.11"]})  # fmt: skip
@@ -103,6 +100,20 @@ def test_views_are_published_on_their_lines(
         ("delete", "境内"), ("delete", "境内"), ("delete", "境外"),
     ]  # fmt: skip
     assert [r.line for r in fake.records(ZONE) if r.name == "www"] == ["默认", "联通"]
+
+
+def test_a_pool_member_change_in_a_view_updates_its_line(
+    store: ZoneStore, view_zone: str, fake: FakeDnspod, runner_for: RunnerFactory
+) -> None:
+    put(store, "www", "A", pool="istio-ingressgateway")
+    runner_for(apply=True, lines=LINES).run()
+    store.update_pool("istio-ingressgateway", "test", view_members={"dc-a": ["10.1.0.10", "10.1.0.12"]})
+    (applied,) = runner_for(apply=True, lines=LINES).run()
+    assert applied.plan is not None
+    assert [(c.action, c.line, c.why) for c in applied.plan.changes] == [
+        ("update", "境内", "value 10.1.0.11 -> 10.1.0.12")
+    ]
+    assert [r[3] for r in published(fake) if r[2] == "境内"] == ["10.1.0.10", "10.1.0.12"]
 
 
 def test_records_limited_to_views_without_public_are_not_published() -> None:

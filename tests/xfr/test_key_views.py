@@ -8,13 +8,11 @@ import base64
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
 
 from dnsd.domain.errors import InvalidInput, NotFound
 from dnsd.domain.transfer import TransferPolicy, TsigKey, make_tsig_key
 from dnsd.domain.views import make_views
 from dnsd.store.migrate import alembic_config
-from dnsd.store.tables import ViewRow
 from dnsd.store.tsig import TransferOps
 from dnsd.store.zonestore import ZoneStore
 from tests.helpers import dnsd_env, run_dnsd
@@ -25,9 +23,8 @@ VIEWS = make_views([("dc-a", ["127.0.10.0/24", "10.1.0.0/16"]), ("dc-b", ["127.0
 
 
 def add_views(store: ZoneStore) -> None:
-    """The views the tests transfer: rows as the view store writes them."""
-    with Session(store.engine) as session, session.begin():
-        session.add_all(ViewRow(name=v.name, description="", networks=list(v.networks)) for v in VIEWS)
+    for view in VIEWS:
+        store.create_view(view.name, list(view.networks), "test")
 
 
 @pytest.mark.parametrize(

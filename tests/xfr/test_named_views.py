@@ -21,7 +21,7 @@ from dnsd.domain.records import make_rrset
 from dnsd.store.tsig import TransferOps
 from dnsd.store.zonestore import ZoneStore
 from tests.e2e.conftest import ServerThread, server_settings
-from tests.views_demo import ISTIO_V4, ZONE, create_views_demo
+from tests.views_demo import INTERNAL, ISTIO_V4, ZONE, create_views_demo
 from tests.xfr.named import Named
 
 KEYS = {"dc-a": "xfr-dc-a", "dc-b": "xfr-dc-b"}
@@ -90,6 +90,8 @@ def test_named_views_transfer_their_own_zone(servers: tuple[ServerThread, Named]
     for view, source in SOURCES.items():
         assert dig(named.port, source, f"api.{ZONE}") == sorted(ISTIO_V4[view]), view
         assert dig(named.port, source, f"legacy.{ZONE}") == ["10.30.0.10"]
+        internal = [INTERNAL[1]] if view == "dc-a" else []  # limited to dc-a: absent from dc-b's copy
+        assert dig(named.port, source, f"{INTERNAL[0]}.{ZONE}") == internal
     # a change reaches both views (the journal is the default view's: each view gets it whole)
     store.put_rrset(make_rrset(f"new.{ZONE}", "A", 60, "user:test", ["192.0.2.77"]), "test")
     for source in SOURCES.values():
