@@ -5,11 +5,14 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from dnsd.domain.errors import InvalidInput
 from dnsd.domain.pools import make_pool
 from dnsd.domain.records import make_rrset
 from dnsd.domain.selection import health_from_states
+from dnsd.store.tables import MemberHealthRow
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.desired import desired_zone
 from dnsd.sync.dnspod import DnspodProvider
@@ -189,3 +192,33 @@ def test_fake_takes_lines_and_weights_as_documented(
               "RecordLine": "境内", "Value": "10.9.0.1"}  # fmt: skip
     by_id = fake.account.run("CreateRecord", params)
     assert fake.account.domains[ZONE].records[by_id["RecordId"]].line == "境外"  # the id wins
+
+
+def test_weighted_record_and_health_withdrawal_end_to_end(
+    store: ZoneStore, zone: str, fake: FakeDnspod, runner_for: RunnerFactory
+) -> None:
+    weighted = make_rrset("www.hello-web.com", "A", 300, "user:alice",
+                          targets={"istio-ingressgateway": 75, "legacy-ingress": 25})  # fmt: skip
+    store.put_rrset(weighted, "test")
+    (applied,) = runner_for(apply=True).run()
+    assert applied.result == "applied", applied.message
+    # istio's 75 over its two public addresses (37.5 each), legacy's 25 on one: scaled to 100
+    assert published(fake) == [
+        ("www", "A", "默认", "10.0.1.1", 67),
+        ("www", "A", "默认", "203.0.113.10", 100),
+        ("www", "A", "默认", "203.0.113.11", 100),
+    ]
+    with Session(store.engine) as session, session.begin():  # what the health checker writes
+        pool_id = session.execute(
+            text("SELECT id FROM pools WHERE name = 'istio-ingressgateway'")
+        ).scalar_one()
+        session.add(MemberHealthRow(pool_id=pool_id, address="203.0.113.11", host="", state="down"))
+    (withdrawn,) = runner_for(apply=True).run()
+    assert withdrawn.plan is not None
+    assert sorted((c.action, c.why) for c in withdrawn.plan.changes) == [
+        ("delete", "not wanted"), ("update", "weight 67 -> 33"),
+    ]  # fmt: skip
+    assert published(fake) == [
+        ("www", "A", "默认", "10.0.1.1", 33),
+        ("www", "A", "默认", "203.0.113.10", 100),
+    ]
