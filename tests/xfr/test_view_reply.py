@@ -12,6 +12,7 @@ import dns.tsig
 from dnsd.domain.changes import ZoneChange
 from dnsd.domain.pools import make_pool
 from dnsd.domain.records import make_rrset
+from dnsd.domain.selection import health_from_states
 from dnsd.domain.snapshot import Snapshot, build_zone
 from dnsd.domain.transfer import TransferAcl, TransferPolicy, TsigKey
 from dnsd.domain.views import make_views
@@ -85,3 +86,11 @@ def test_ixfr_in_another_view_is_whole_and_in_default_incremental() -> None:
                client == "127.0.10.5" else "10.0.0.1") in whole  # fmt: skip
         current = transfer("IXFR", client, serial=ZONE.serial)
         assert [n for n, _ in current] == ["example.com"]  # up to date: the SOA alone
+
+
+def test_view_copies_carry_the_healthy_members() -> None:
+    pools = {"vip": make_pool("vip", ["10.0.0.1"], view_members={"dc-a": ["10.1.0.1", "10.1.0.2"]})}
+    down = health_from_states({("vip", "10.1.0.2"): "down"})
+    copies = zones_by_view({ZONE.name: (ZONE, RRSETS[:1])}, pools, ["dc-a"], down)
+    www = copies[(ZONE.name, "dc-a")].nodes["www.example.com"]["A"]
+    assert [r.to_text() for r in www.rdatas] == ["10.1.0.1"]
