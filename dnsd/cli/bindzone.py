@@ -29,7 +29,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="write every zone per view (DIR/<view>/<zone>.zone) and a named.conf fragment with view blocks",
     )  # fmt: skip
     exp.add_argument("--watch", action="store_true", help="keep following the change feed")
-    exp.add_argument("--command", help="run per changed zone, e.g. 'rndc reload {zone}' ({file} too)")
+    exp.add_argument(
+        "--command", help="run per changed zone, e.g. 'rndc reload {zone}' ({file} too; {view} with --views)"
+    )
     exp.add_argument("--interval", type=float, help="seconds between feed polls in --watch")
     exp.set_defaults(func=cmd_export)
     imp = sub.add_parser("import", help="import a bind9 zone file into the store")

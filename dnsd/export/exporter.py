@@ -76,14 +76,16 @@ def member_health(store: ZoneStore) -> Health:
     return health_from_states(states) if states else all_up
 
 
-def command_args(command: str, zone: str, path: Path) -> list[str]:
-    """Split ``command`` like a shell would (no shell runs it) and fill ``{zone}``/``{file}``."""
-    return [a.replace("{zone}", zone).replace("{file}", str(path)) for a in shlex.split(command)]
+def command_args(command: str, zone: str, path: Path, view: str = "") -> list[str]:
+    """Split ``command`` like a shell would (no shell runs it) and fill ``{zone}``/``{file}``
+    (and ``{view}``: ``rndc reload {zone} IN {view}`` after ``export --views``)."""
+    return [a.replace("{zone}", zone).replace("{file}", str(path)).replace("{view}", view)
+            for a in shlex.split(command)]  # fmt: skip
 
 
 def run_command(command: str, result: ExportResult) -> bool:
     """Run the post-export command for one zone; log and return False when it fails."""
-    args = command_args(command, result.zone, result.path)
+    args = command_args(command, result.zone, result.path, result.view)
     try:
         done = subprocess.run(args, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:

@@ -14,6 +14,7 @@ import dns.tsigkeyring
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from dnsd.domain.records import make_rrset
 from dnsd.domain.transfer import TsigKey
 from dnsd.export.named_views import render_views_conf
 from dnsd.store.tables import MemberHealthRow
@@ -76,6 +77,13 @@ def test_export_views_files_and_conf(store: ZoneStore, db_url: str, tmp_path: Pa
     assert SECRET not in conf.read_text()
     again = run_dnsd(("export", "--views", str(out)), dnsd_env(db_url))
     assert set(again.stdout.split()[::2]) == {"unchanged"}
+    store.put_rrset(make_rrset(f"new.{ZONE}", "A", 60, "user:test", ["192.0.2.7"]), "test")
+    log = tmp_path / "reloads.log"
+    command = f"sh -c 'echo {{zone}} {{view}} >> {log}'"
+    assert run_dnsd(("export", "--views", str(out), "--command", command), dnsd_env(db_url)).returncode == 0
+    assert sorted(log.read_text().split("\n")[:-1]) == [
+        f"{ZONE} {v}" for v in ("dc-a", "dc-b", "default", "public")
+    ]
 
 
 def test_named_serves_the_exported_views(store: ZoneStore, db_url: str, tmp_path: Path) -> None:
