@@ -190,8 +190,7 @@ def export_views(
             path = view_file(directory, view, name)
             text = render_zone_file(build_zone(zone, rrsets, state.pools, view, health))
             results.append(ExportResult(name, path, write_if_changed(path, text), view))
-    directory = directory.absolute()
-    conf = render_views_conf(directory, sorted(state.zones), views, keys)
+    conf = render_views_conf(directory.absolute(), sorted(state.zones), views, keys)  # named's cwd differs
     results.append(ExportResult("", directory / CONF_FILE, write_if_changed(directory / CONF_FILE, conf)))
     secret = write_if_changed(directory / KEYS_FILE, render_keys(keys), mode=0o600)
     results.append(ExportResult("", directory / KEYS_FILE, secret))
