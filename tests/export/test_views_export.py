@@ -96,11 +96,11 @@ def test_named_serves_the_exported_views(store: ZoneStore, db_url: str, tmp_path
         named.start(f'include "{out / "named.conf"}";')
         for source, view in (("127.0.10.7", "dc-a"), ("127.0.20.7", "dc-b"), ("127.0.0.1", "default")):
             query = dns.message.make_query(f"api.{ZONE}", "A")
-            answer = dns.query.udp(query, "127.0.0.1", port=named.port, source=source, timeout=5)
+            answer = dns.query.tcp(query, "127.0.0.1", port=named.port, source=source, timeout=10)
             assert sorted(r.address for r in answer.answer[0]) == sorted(ISTIO_V4[view]), view
         signed = dns.message.make_query(f"api.{ZONE}", "A")
         signed.use_tsig(dns.tsigkeyring.from_text({"xfr-dc-a": SECRET}), "xfr-dc-a", algorithm="hmac-sha256")
-        answer = dns.query.udp(signed, "127.0.0.1", port=named.port, source="127.0.20.7", timeout=5)
+        answer = dns.query.tcp(signed, "127.0.0.1", port=named.port, source="127.0.20.7", timeout=10)
         assert [r.address for r in answer.answer[0]] == ISTIO_V4["dc-a"]  # the key wins
         keyring = dns.tsigkeyring.from_text({"xfr-dc-a": SECRET})
         messages = list(dns.query.xfr("127.0.0.1", ZONE, port=named.port, keyring=keyring, keyname="xfr-dc-a",

@@ -49,7 +49,7 @@ view "{view}" {{
 
 def dig(port: int, source: str, name: str, rtype: str = "A") -> list[str]:
     """``dig -b source``: the answer's rdata, one per line."""
-    args = ["dig", "@127.0.0.1", "-p", str(port), "-b", source, "+short", "+time=2", "+tries=1", name, rtype]
+    args = ["dig", "@127.0.0.1", "-p", str(port), "-b", source, "+short", "+time=3", "+tries=3", name, rtype]
     return sorted(
         subprocess.run(args, capture_output=True, text=True, timeout=20, check=False).stdout.split()
     )
