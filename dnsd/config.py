@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     dnspod_endpoint: str = Field("dnspod.tencentcloudapi.com", description="DNSPod API 3.0 host[:port]")
     dnspod_protocol: str = Field("https", description="'https', or 'http' for a local test endpoint")
     dnspod_rate: float = Field(10.0, description="most DNSPod API calls per second (below its limits)")
+    dnspod_lines: str = Field(
+        "public=默认", description="views DNSPod lines publish: VIEW=LINE, comma-separated (docs/dnspod.md)"
+    )
     log_format: str = Field("auto", description="'json', 'text' or 'auto' (json when not a tty)")
     log_level: str = Field("INFO", description="root log level")
     env_file: str | None = Field(None, description="a file of DNSD_* lines, read at start and on SIGHUP")

@@ -40,6 +40,7 @@ SQLITE_ONLY = (
     "e2e/test_cli.py",
     "export/test_cli.py",
     "export/test_watch.py",
+    "export/test_views_export.py",
     "sync/test_cli_sync.py",
     "sync/test_sync_dnspod.py",
     "sync/test_plan.py",

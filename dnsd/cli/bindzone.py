@@ -12,10 +12,11 @@ from dnsd.cli.connect import cli_actor, open_store
 from dnsd.cli.main import EXIT_INVALID, EXIT_REFUSED
 from dnsd.config import Settings
 from dnsd.domain.importplan import ADD, CHANGE, CONFLICT, UNCHANGED, ImportPlan, PlanItem
-from dnsd.export.exporter import ExportWatcher, export_zones, run_command
+from dnsd.export.exporter import ExportWatcher, export_views, export_zones, run_command
 from dnsd.export.importfile import read_zone_file
 from dnsd.export.lexer import ZoneFileError
 from dnsd.export.writer import WRITTEN
+from dnsd.store.tsig import TransferOps
 from dnsd.store.zone_import import ImportConflict, ZoneImportOps
 
 
@@ -23,8 +24,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     exp = sub.add_parser("export", help="write bind9 zone files from the store")
     exp.add_argument("--zone", action="append", help="zone to export (repeatable; default: all)")
     exp.add_argument("--dir", type=Path, default=Path("zones"), help="output directory (default: zones/)")
+    exp.add_argument(
+        "--views", type=Path, metavar="DIR",
+        help="write every zone per view (DIR/<view>/<zone>.zone) and a named.conf fragment with view blocks",
+    )  # fmt: skip
     exp.add_argument("--watch", action="store_true", help="keep following the change feed")
-    exp.add_argument("--command", help="run per changed zone, e.g. 'rndc reload {zone}' ({file} too)")
+    exp.add_argument(
+        "--command", help="run per changed zone, e.g. 'rndc reload {zone}' ({file} too; {view} with --views)"
+    )
     exp.add_argument("--interval", type=float, help="seconds between feed polls in --watch")
     exp.set_defaults(func=cmd_export)
     imp = sub.add_parser("import", help="import a bind9 zone file into the store")
@@ -41,6 +48,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     zones = [z.lower().rstrip(".") for z in args.zone] if args.zone else None
+    if args.views is not None:
+        return _export_views(args, settings, zones)
     with open_store(settings) as store:
         if args.watch:
             interval = args.interval if args.interval is not None else max(settings.feed_poll_interval, 0.2)
@@ -55,6 +64,22 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     for result in results:
         print(f"{result.status:<9} {result.path}")
         if result.status == WRITTEN and args.command:
+            failed |= not run_command(args.command, result)
+    return EXIT_REFUSED if failed else 0
+
+
+def _export_views(args: argparse.Namespace, settings: Settings, zones: list[str] | None) -> int:
+    if args.watch:
+        print("error: --views does not follow the feed; run it again after changes", file=sys.stderr)
+        return EXIT_INVALID
+    with open_store(settings) as store:
+        policy = TransferOps(store.engine, store.limits).load_transfer_policy()
+        keys = list(policy.keys.values())
+        results = export_views(store, args.views, policy.views, keys, zones)
+    failed = False
+    for result in results:
+        print(f"{result.status:<9} {result.path}")
+        if result.status == WRITTEN and args.command and result.zone:
             failed |= not run_command(args.command, result)
     return EXIT_REFUSED if failed else 0
 

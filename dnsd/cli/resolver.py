@@ -20,7 +20,7 @@ def cmd_resolver_config(args: argparse.Namespace, settings: Settings) -> int:
     if not zones:
         print("error: the store holds no zones; create them first", file=sys.stderr)
         return 1
-    sys.stdout.write(RENDERERS[args.flavour](zones, servers))
+    sys.stdout.write(RENDERERS[args.flavour](zones, servers, args.ecs))
     return 0
 
 
@@ -38,5 +38,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--server", action="append", metavar="IP[:PORT]",
         help="a dnsd address (repeatable; default DNSD_DNS_HOST:DNSD_DNS_PORT)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--ecs", action="store_true",
+        help="forward the client subnet (EDNS Client Subnet) so dnsd answers the client's view "
+             "(unbound; CoreDNS/kube-dns: a note on what they can do); dnsd must trust the "
+             "resolver (DNSD_ECS_TRUSTED)",
     )  # fmt: skip
     parser.set_defaults(func=cmd_resolver_config)

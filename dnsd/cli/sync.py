@@ -25,6 +25,7 @@ from dnsd.domain.names import normalize_name
 from dnsd.domain.sync_status import K8S_PROVIDER
 from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
+from dnsd.sync.lines import parse_lines
 from dnsd.sync.provider import ProviderError
 from dnsd.sync.report import (
     PLAN_HEADERS,
@@ -69,6 +70,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     dnspod.add_argument("--dnspod-endpoint", help="API host[:port] (DNSD_DNSPOD_ENDPOINT)")
     dnspod.add_argument("--dnspod-protocol", choices=("https", "http"), help="(DNSD_DNSPOD_PROTOCOL)")
     dnspod.add_argument("--dnspod-rate", type=float, help="most API calls per second (DNSD_DNSPOD_RATE)")
+    dnspod.add_argument("--line", action="append", default=[], metavar="VIEW=LINE",
+                        help="publish VIEW on the DNSPod line LINE, e.g. dc-a=境内 (repeatable; default"
+                             " DNSD_DNSPOD_LINES; public=默认 unless mapped)")  # fmt: skip
     dnspod.set_defaults(func=run_dnspod)
     status = commands.add_parser("status", help="show the last sync run of every zone")
     status.add_argument("--zone", help="only this zone")
@@ -138,7 +142,10 @@ def show_reports(args: argparse.Namespace, reports: list[ZoneReport]) -> None:
 
 
 def run_dnspod(args: argparse.Namespace, settings: Settings) -> int:
-    options = SyncOptions(tuple(args.zone), args.apply, args.adopt, args.force, settings.instance_id)
+    lines = parse_lines(args.line or [settings.dnspod_lines], "line" if args.line else "DNSD_DNSPOD_LINES")
+    options = SyncOptions(
+        tuple(args.zone), args.apply, args.adopt, args.force, settings.instance_id, lines=lines
+    )
     provider = make_provider(args, settings)
     try:
         with open_store(settings) as store:

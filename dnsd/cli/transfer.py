@@ -24,8 +24,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     source = add.add_mutually_exclusive_group()
     source.add_argument("--secret", help="base64 secret (default: 32 random octets)")
     source.add_argument("--secret-file", type=Path, help="read the base64 secret from a file ('-': stdin)")
+    add.add_argument("--view", help="transfers signed with this key get this view's zones")
     add.set_defaults(func=cmd_tsig_add)
-    tsig.add_parser("list", help="key names and algorithms (never secrets)").set_defaults(func=cmd_tsig_list)
+    view = tsig.add_parser("view", help="bind a key to a view (no VIEW: unbind)")
+    view.add_argument("name")
+    view.add_argument("view", nargs="?", help="view name (omit: the client address's view)")
+    view.set_defaults(func=cmd_tsig_view)
+    tsig.add_parser("list", help="key names, algorithms and views (never secrets)").set_defaults(
+        func=cmd_tsig_list
+    )
     show = tsig.add_parser("show", help="print a key's named.conf clause, secret included")
     show.add_argument("name")
     show.set_defaults(func=cmd_tsig_show)
@@ -61,9 +68,16 @@ def cmd_tsig_add(args: argparse.Namespace, settings: Settings) -> int:
         handle = sys.stdin if str(args.secret_file) == "-" else args.secret_file.open(encoding="ascii")
         secret = handle.read().strip()
     with _ops(settings) as ops:
-        key = ops.add_tsig_key(args.name, cli_actor(), secret)
+        key = ops.add_tsig_key(args.name, cli_actor(), secret, args.view)
     print(f"# TSIG key {key.name} created; put this in the secondary's named.conf", file=sys.stderr)
     print(key.bind_clause(), end="")
+    return 0
+
+
+def cmd_tsig_view(args: argparse.Namespace, settings: Settings) -> int:
+    with _ops(settings) as ops:
+        key = ops.set_tsig_key_view(args.name, args.view, cli_actor())
+    print(f"{key.name}: view {key.view or '- (the client address decides)'}")
     return 0
 
 
@@ -71,9 +85,11 @@ def cmd_tsig_list(args: argparse.Namespace, settings: Settings) -> int:
     with _ops(settings) as ops:
         keys = ops.list_tsig_keys()
     if args.json:
-        print(json.dumps([{"name": k.name, "algorithm": k.algorithm} for k in keys], indent=2))
+        print(
+            json.dumps([{"name": k.name, "algorithm": k.algorithm, "view": k.view} for k in keys], indent=2)
+        )
     for key in [] if args.json else keys:
-        print(f"{key.name:<40} {key.algorithm}")
+        print(f"{key.name:<40} {key.algorithm:<12} {key.view or '-'}")
     return 0
 
 

@@ -4,6 +4,10 @@ A zone with no ACL refuses every transfer. An ACL lists client networks and/or T
 a transfer is allowed when the client is in one of the networks (if any are listed) AND the
 request was signed with one of the keys (if any are listed). Listing both is the safe default
 for production: the secondary's address and its key.
+
+Views (docs/bind9.md): a transfer answers the zone as one view sees it: the view of the key the
+request was signed with (``TsigKey.view``), else the view of the client address (the views'
+networks, longest prefix), else ``default``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from dataclasses import dataclass
 
 from dnsd.domain.errors import InvalidInput, Reason
 from dnsd.domain.names import name_problems
+from dnsd.domain.pools import DEFAULT_VIEW, POOL_NAME_RULE, is_pool_name
+from dnsd.domain.views import View, ViewMatcher
 
 HMAC_SHA256 = "hmac-sha256"
 ALGORITHMS = (HMAC_SHA256,)
@@ -23,14 +29,16 @@ MIN_SECRET = 16  # octets; RFC 8945 section 6 asks for at least the hash length,
 
 @dataclass(frozen=True, slots=True)
 class TsigKey:
-    """A shared TSIG secret. ``name`` is a canonical domain name, as on the wire."""
+    """A shared TSIG secret. ``name`` is a canonical domain name, as on the wire; ``view`` the
+    view a transfer signed with it gets (None: the client address's view)."""
 
     name: str
     secret: bytes
     algorithm: str = HMAC_SHA256
+    view: str | None = None
 
     def __repr__(self) -> str:  # never show the secret in logs or tracebacks
-        return f"TsigKey(name={self.name!r}, algorithm={self.algorithm!r})"
+        return f"TsigKey(name={self.name!r}, algorithm={self.algorithm!r}, view={self.view!r})"
 
     @property
     def secret_b64(self) -> str:
@@ -68,10 +76,27 @@ class TransferAcl:
 
 @dataclass(frozen=True, slots=True)
 class TransferPolicy:
-    """Every key and every ACL, read together: what the transfer path checks requests against."""
+    """Every key, every ACL and the views, read together: what the transfer path checks
+    requests against and which view it answers."""
 
     keys: dict[str, TsigKey]
     acls: dict[str, TransferAcl]
+    views: tuple[View, ...] = ()
+
+    def transfer_view(self, client: str, key: TsigKey | None) -> str:
+        """The view a transfer answers: the key's view, else the client address's (longest
+        prefix over the views' networks), else ``default``."""
+        if key is not None and key.view:
+            return key.view
+        if not self.views:
+            return DEFAULT_VIEW
+        try:
+            address = ipaddress.ip_address(client.partition("%")[0])
+        except ValueError:
+            return DEFAULT_VIEW
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        return ViewMatcher(self.views).match(address.compressed)[0]
 
     def notify_key(self, zone: str) -> TsigKey | None:
         """The key a NOTIFY for ``zone`` is signed with: the first key of the zone's ACL (the
@@ -83,9 +108,13 @@ class TransferPolicy:
         return None
 
 
-def make_tsig_key(name: str, secret_b64: str, algorithm: str = HMAC_SHA256) -> TsigKey:
-    """Validate a key's name, base64 secret and algorithm; raise :class:`InvalidInput`."""
+def make_tsig_key(
+    name: str, secret_b64: str, algorithm: str = HMAC_SHA256, view: str | None = None
+) -> TsigKey:
+    """Validate a key's name, base64 secret, algorithm and view name (whether the view is
+    defined is the store's check); raise :class:`InvalidInput`."""
     reasons: list[Reason] = []
+    view = view_problem(view, reasons)
     canonical, problems = name_problems(name, wildcard=False, strict=False)
     reasons += [Reason("name", p) for p in problems]
     secret = b""
@@ -102,7 +131,18 @@ def make_tsig_key(name: str, secret_b64: str, algorithm: str = HMAC_SHA256) -> T
         reasons.append(Reason("algorithm", f"must be one of {', '.join(ALGORITHMS)}"))
     if reasons:
         raise InvalidInput(reasons)
-    return TsigKey(canonical, secret, algorithm.lower())
+    return TsigKey(canonical, secret, algorithm.lower(), view)
+
+
+def view_problem(view: str | None, reasons: list[Reason]) -> str | None:
+    """The canonical view name of a key (None and "" mean none); a bad name is appended to
+    ``reasons``."""
+    if view is None or not view.strip():
+        return None
+    name = view.strip().lower()
+    if not is_pool_name(name):
+        reasons.append(Reason("view", POOL_NAME_RULE.replace("pool", "view")))
+    return name
 
 
 def make_transfer_acl(zone: str, networks: list[str], keys: list[str]) -> TransferAcl:

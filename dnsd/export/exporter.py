@@ -12,15 +12,26 @@ import logging
 import shlex
 import subprocess
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from dnsd.domain.errors import NotFound, StoreUnavailable
+from dnsd.domain.selection import Health, all_up, health_from_states
 from dnsd.domain.snapshot import build_zone
+from dnsd.domain.transfer import TsigKey
+from dnsd.domain.views import View
+from dnsd.export.named_views import (
+    CONF_FILE,
+    KEYS_FILE,
+    render_keys,
+    render_views_conf,
+    view_file,
+    view_order,
+)
 from dnsd.export.render import render_zone_file
 from dnsd.export.writer import WRITTEN, write_if_changed, zone_file_path
-from dnsd.store.changes import ChangeOps
+from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.export")
 COMMAND_TIMEOUT = 60.0
@@ -29,13 +40,14 @@ MAX_BACKOFF = 30.0
 
 @dataclass(frozen=True, slots=True)
 class ExportResult:
-    zone: str
+    zone: str  # "" for the named.conf fragment and keys file of --views
     path: Path
     status: str  # "written" or "unchanged"
+    view: str = ""
 
 
 def export_zones(
-    store: ChangeOps, directory: Path, zones: Iterable[str] | None = None, missing_ok: bool = False
+    store: ZoneStore, directory: Path, zones: Iterable[str] | None = None, missing_ok: bool = False
 ) -> tuple[int, list[ExportResult]]:
     """Render and write the named zones (all when None) from one consistent read.
 
@@ -47,23 +59,33 @@ def export_zones(
     for name in wanted or ():
         if name not in state.zones and not missing_ok:
             raise NotFound("zone", name, field="zone")
+    health = member_health(store)
     results = []
     for name in sorted(state.zones):
         zone, rrsets = state.zones[name]
         path = zone_file_path(directory, name)
-        text = render_zone_file(build_zone(zone, rrsets, state.pools))
+        text = render_zone_file(build_zone(zone, rrsets, state.pools, health=health))
         results.append(ExportResult(name, path, write_if_changed(path, text)))
     return state.cursor, results
 
 
-def command_args(command: str, zone: str, path: Path) -> list[str]:
-    """Split ``command`` like a shell would (no shell runs it) and fill ``{zone}``/``{file}``."""
-    return [a.replace("{zone}", zone).replace("{file}", str(path)) for a in shlex.split(command)]
+def member_health(store: ZoneStore) -> Health:
+    """The members' health as the store records it (all up when no state is recorded): zone
+    files carry the healthy members, as transfers do."""
+    states = store.member_states()
+    return health_from_states(states) if states else all_up
+
+
+def command_args(command: str, zone: str, path: Path, view: str = "") -> list[str]:
+    """Split ``command`` like a shell would (no shell runs it) and fill ``{zone}``/``{file}``
+    (and ``{view}``: ``rndc reload {zone} IN {view}`` after ``export --views``)."""
+    return [a.replace("{zone}", zone).replace("{file}", str(path)).replace("{view}", view)
+            for a in shlex.split(command)]  # fmt: skip
 
 
 def run_command(command: str, result: ExportResult) -> bool:
     """Run the post-export command for one zone; log and return False when it fails."""
-    args = command_args(command, result.zone, result.path)
+    args = command_args(command, result.zone, result.path, result.view)
     try:
         done = subprocess.run(args, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -86,7 +108,7 @@ class ExportWatcher:
 
     def __init__(
         self,
-        store: ChangeOps,
+        store: ZoneStore,
         directory: Path,
         zones: Iterable[str] | None = None,
         command: str | None = None,
@@ -142,3 +164,34 @@ class ExportWatcher:
                 log.error("writing zone files failed, retrying in %.1fs: %s", delay, exc)
                 continue
             delay = 0.0 if busy else self.interval
+
+
+def export_views(
+    store: ZoneStore,
+    directory: Path,
+    views: Sequence[View],
+    keys: Sequence[TsigKey],
+    zones: Iterable[str] | None = None,
+) -> list[ExportResult]:
+    """Every zone (the named ones when given) in every view (:func:`view_order`) as a zone file
+    under ``directory/<view>/``, plus the ``named.conf`` fragment and ``keys.conf`` (mode 0600)
+    in ``directory``. The files carry the healthy members (:func:`member_health`). Raises
+    :class:`NotFound` for a named zone the store does not have."""
+    wanted = None if zones is None else sorted(set(zones))
+    state = store.load_state(wanted)
+    for name in wanted or ():
+        if name not in state.zones:
+            raise NotFound("zone", name, field="zone")
+    health = member_health(store)
+    results = []
+    for view in view_order(views):
+        for name in sorted(state.zones):
+            zone, rrsets = state.zones[name]
+            path = view_file(directory, view, name)
+            text = render_zone_file(build_zone(zone, rrsets, state.pools, view, health))
+            results.append(ExportResult(name, path, write_if_changed(path, text), view))
+    conf = render_views_conf(directory.absolute(), sorted(state.zones), views, keys)  # named's cwd differs
+    results.append(ExportResult("", directory / CONF_FILE, write_if_changed(directory / CONF_FILE, conf)))
+    secret = write_if_changed(directory / KEYS_FILE, render_keys(keys), mode=0o600)
+    results.append(ExportResult("", directory / KEYS_FILE, secret))
+    return results

@@ -1,5 +1,11 @@
 """Resolver configuration that sends our zones to dnsd: kube-dns ``stubDomains``, CoreDNS
-server blocks, unbound ``stub-zone``s. Pure text rendering from zone names and addresses."""
+server blocks, unbound ``stub-zone``s. Pure text rendering from zone names and addresses.
+
+``ecs``: make the resolver send the client's subnet (EDNS Client Subnet, RFC 7871) so that dnsd
+answers the client's view rather than the resolver's (dnsd must trust the resolver:
+``DNSD_ECS_TRUSTED``). unbound does it (its ``subnetcache`` module); CoreDNS's ``forward`` and
+kube-dns's dnsmasq cannot add it from a ConfigMap, so their output says so and how views still
+work: by the resolver's own source address (one resolver per data center)."""
 
 from __future__ import annotations
 
@@ -52,19 +58,50 @@ def parse_upstream(text: str, field: str = "server") -> Upstream:
     return Upstream(address, int(port))
 
 
-def kube_dns_configmap(zones: Sequence[str], servers: Sequence[Upstream]) -> str:
+ECS_HASH_V4, ECS_HASH_V6 = 24, 56  # what dnsd's selection uses (docs/selection.md)
+ECS_BY_SOURCE = (
+    "dnsd sees this resolver's own address, so its view is the one of the resolver's network: run "
+    "one resolver per data center (or put unbound with --ecs in front)"
+)
+
+
+def kube_dns_configmap(zones: Sequence[str], servers: Sequence[Upstream], ecs: bool = False) -> str:
     """The ``kube-system/kube-dns`` ConfigMap with one stub domain per zone."""
     stubs = {zone: [s.kube_dns() for s in servers] for zone in zones}
     body = "\n".join("    " + line for line in json.dumps(stubs, indent=2).splitlines())
+    note = f"# ECS: kube-dns (dnsmasq) cannot add the client subnet from this ConfigMap; {ECS_BY_SOURCE}\n"
     header = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kube-dns\n  namespace: kube-system\n"
-    return f"{header}data:\n  stubDomains: |\n{body}\n"
+    return f"{note if ecs else ''}{header}data:\n  stubDomains: |\n{body}\n"
 
 
-def coredns_blocks(zones: Sequence[str], servers: Sequence[Upstream]) -> str:
+def coredns_blocks(zones: Sequence[str], servers: Sequence[Upstream], ecs: bool = False) -> str:
     """CoreDNS server blocks, one per zone, to add to the Corefile."""
     targets = " ".join(s.host_port() for s in servers)
     blocks = [f"{zone}:53 {{\n    errors\n    cache 30\n    forward . {targets}\n}}\n" for zone in zones]
-    return "# dnsd zones: add to the Corefile (ConfigMap kube-system/coredns)\n" + "\n".join(blocks)
+    head = "# dnsd zones: add to the Corefile (ConfigMap kube-system/coredns)\n"
+    if ecs:
+        head += (
+            "# ECS: CoreDNS's forward plugin passes on a client's own ECS option but does not add one;\n"
+            f"# {ECS_BY_SOURCE}. Keep 'cache' out of these blocks if clients send ECS.\n"
+        )
+    return head + "\n".join(blocks)
+
+
+def _unbound_ecs(servers: Sequence[Upstream]) -> list[str]:
+    """ECS to dnsd: the ``subnetcache`` module (answers cached per subnet), the client's /24 or /56
+    sent to dnsd's addresses even for queries that came with an ECS option of their own."""
+    lines = [
+        "    # ECS (RFC 7871): dnsd answers the client's view; it must trust this resolver",
+        "    # (DNSD_ECS_TRUSTED). Replaces module-config: keep subnetcache first in yours.",
+        '    module-config: "subnetcache validator iterator"',
+    ]
+    lines += [f"    send-client-subnet: {s.address}" for s in servers]
+    lines += [
+        "    client-subnet-always-forward: yes",
+        f"    max-client-subnet-ipv4: {ECS_HASH_V4}",
+        f"    max-client-subnet-ipv6: {ECS_HASH_V6}",
+    ]
+    return lines
 
 
 def _unbound_server_clause(zones: Sequence[str], servers: Sequence[Upstream]) -> list[str]:
@@ -80,10 +117,13 @@ def _unbound_server_clause(zones: Sequence[str], servers: Sequence[Upstream]) ->
     return lines
 
 
-def unbound_stub_zones(zones: Sequence[str], servers: Sequence[Upstream]) -> str:
+def unbound_stub_zones(zones: Sequence[str], servers: Sequence[Upstream], ecs: bool = False) -> str:
     """An unbound config fragment (for ``include:``): a ``server:`` clause with what stubs to
-    dnsd need, then one ``stub-zone:`` per zone with ``stub-addr: IP@PORT``."""
+    dnsd need (with ``ecs``, the client-subnet settings), then one ``stub-zone:`` per zone with
+    ``stub-addr: IP@PORT``."""
     lines = ["# dnsd zones: include from unbound.conf", *_unbound_server_clause(zones, servers)]
+    if ecs:
+        lines += _unbound_ecs(servers)
     for zone in zones:
         lines += ["", "stub-zone:", f'    name: "{zone}"']
         lines += [f"    stub-addr: {s.address}@{s.port}" for s in servers]

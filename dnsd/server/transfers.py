@@ -9,6 +9,11 @@ path: the TSIG keys, the transfer ACLs and the recent change log (IXFR's source)
 at start, then kept current from the changes the follower applies; a round that changes keys
 or ACLs re-reads the policy in the feed's thread, and it is installed with that round's
 snapshot. Transfers older than the history kept in memory are answered AXFR-style.
+
+Views: where a zone reads differently in a view (docs/bind9.md), its copy for that view is
+built in the feed's thread, from the same kind of read as the snapshot, and installed with the
+round's snapshot; a transfer in that view sends it. Nothing is built while no view is defined
+and no key is bound to one.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from dnsd import metrics, wire
 from dnsd.answer import Answer
 from dnsd.domain.changes import Change
 from dnsd.domain.errors import StoreUnavailable
+from dnsd.domain.pools import DEFAULT_VIEW
+from dnsd.domain.selection import all_up, health_from_states
 from dnsd.domain.snapshot import Snapshot
 from dnsd.domain.transfer import TransferPolicy, TsigKey
 from dnsd.server.holder import SnapshotHolder
@@ -41,6 +48,7 @@ from dnsd.xfr.tsig import (
     unsigned_error,
     verify_message,
 )
+from dnsd.xfr.views import ViewZones, zones_by_view
 
 log = logging.getLogger("dnsd.xfr")
 HISTORY_AT_START = 20_000  # changes read at start to fill the IXFR journal
@@ -63,6 +71,8 @@ class TransferService:
         self.journal = Journal()  # IXFR's source, kept current by on_changes
         self.loaded = False
         self._next_policy: TransferPolicy | None = None  # read by prepare, installed by on_changes
+        self.view_zones: ViewZones = {}  # (zone, view) -> ZoneData where the view differs
+        self._next_view_zones: ViewZones | None = None
         self.notifier = Notifier(self.notify_key) if send_notify else None
 
     def opcode_handlers(self) -> dict[int, OpcodeHandler]:
@@ -84,6 +94,7 @@ class TransferService:
     def load(self) -> None:
         """Read the transfer policy and the recent change log (blocking: run it in a thread)."""
         policy = self.ops.load_transfer_policy()
+        view_zones = self._build_view_zones(policy, None)
         cursor = max(0, self.store.last_change_id() - HISTORY_AT_START)
         while True:
             page = self.store.list_changes(after_id=cursor, limit=1000)
@@ -91,7 +102,7 @@ class TransferService:
             if len(page) < 1000:
                 break
             cursor = page[-1].id
-        self.policy, self.loaded = policy, True
+        self.policy, self.view_zones, self.loaded = policy, view_zones, True
         log.info("transfer policy: %d TSIG keys, %d zone ACLs", len(policy.keys), len(policy.acls))
 
     async def close(self) -> None:
@@ -102,19 +113,42 @@ class TransferService:
         """The follower's preparer (in its thread, before the swap): re-read the policy when the
         round changes keys or ACLs (or it never loaded), so :meth:`on_changes` installs it in
         the same loop step as the snapshot; a transfer never sees one without the other."""
-        if not self.loaded or any(c.action.startswith(("tsig.", "transfer.")) for c in changes):
+        policy = self.policy
+        if not self.loaded or any(c.action.startswith(("tsig.", "transfer.", "view.")) for c in changes):
             try:
-                self._next_policy = self.ops.load_transfer_policy()
+                policy = self._next_policy = self.ops.load_transfer_policy()
             except StoreUnavailable:
                 raise  # the round fails and is retried: snapshot and policy move together
             except Exception:  # a bad row must not stop zone updates: keep the last policy
                 log.exception("reading the transfer policy failed; keeping the last one")
+        if _views_of(policy) != _views_of(self.policy) or not self.loaded:
+            self._next_view_zones = self._build_view_zones(policy, None)
+            return
+        touched = {z.zone for c in changes for z in c.zones}
+        if touched and _views_of(policy):
+            built = self._build_view_zones(policy, touched)
+            kept = {k: v for k, v in self.view_zones.items() if k[0] not in touched}
+            self._next_view_zones = {**kept, **built}
+
+    def _build_view_zones(self, policy: TransferPolicy, zones: set[str] | None) -> ViewZones:
+        """The zones (all when None) as each view that transfers may ask for sees them, where
+        they differ from ``default`` (blocking: the feed's thread)."""
+        views = _views_of(policy)
+        if not views:
+            return {}
+        state = self.store.load_state(None if zones is None else sorted(zones))
+        states = self.store.member_states()
+        return zones_by_view(
+            state.zones, state.pools, views, health_from_states(states) if states else all_up
+        )
 
     def on_changes(self, before: Snapshot, after: Snapshot, changes: list[Change]) -> None:
         """Called by the follower (on the event loop) right after it swapped in ``after``."""
         self.journal.remember(changes)
         if self._next_policy is not None:
             self.policy, self.loaded, self._next_policy = self._next_policy, True, None
+        if self._next_view_zones is not None:
+            self.view_zones, self._next_view_zones = self._next_view_zones, None
         if self.notifier is None:
             return
         for name in sorted({z.zone for c in changes for z in c.zones}):
@@ -126,7 +160,7 @@ class TransferService:
         """The Responder's AXFR/IXFR handler: every message of the answer, TSIG applied."""
         reply = transfer_reply(
             self.holder.snapshot, query.qname, query.qtype, data, client, tcp, self.policy,
-            self.journal.history, int(time.time()),
+            self.journal.history, int(time.time()), self.view_zones,
         )  # fmt: skip
         self._log(query, client, tcp, reply)
         if reply.sections:
@@ -188,3 +222,10 @@ class TransferService:
         if exc.error == BADTIME and key is not None:
             return badtime_answer(base, key, exc.record, now)
         return unsigned_error(base, exc.record, exc.error, now)
+
+
+def _views_of(policy: TransferPolicy) -> frozenset[str]:
+    """The views a transfer may be answered in, besides ``default``: the defined views and any
+    view a key is bound to (``public`` has no networks, only keys)."""
+    named = {v.name for v in policy.views} | {k.view for k in policy.keys.values() if k.view}
+    return frozenset(named - {DEFAULT_VIEW})

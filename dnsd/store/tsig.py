@@ -12,7 +12,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dnsd.domain.errors import Conflict, NotFound
+from dnsd.domain.errors import Conflict, InvalidInput, NotFound, Reason
 from dnsd.domain.transfer import (
     HMAC_SHA256,
     TransferAcl,
@@ -20,14 +20,21 @@ from dnsd.domain.transfer import (
     TsigKey,
     make_transfer_acl,
     make_tsig_key,
+    view_problem,
 )
+from dnsd.domain.views import RESERVED_VIEWS, View
 from dnsd.store.base import StoreBase
-from dnsd.store.tables import ZoneRow
+from dnsd.store.tables import ViewRow, ZoneRow
 from dnsd.store.tsig_tables import TransferAclRow, TsigKeyRow
 
 
 def _key(row: TsigKeyRow) -> TsigKey:
-    return TsigKey(row.name, base64.b64decode(row.secret), row.algorithm)
+    return TsigKey(row.name, base64.b64decode(row.secret), row.algorithm, row.view)
+
+
+def _key_dict(row: TsigKeyRow) -> dict[str, object]:
+    """A key as the change log records it: never its secret."""
+    return {"name": row.name, "algorithm": row.algorithm, "view": row.view}
 
 
 def _acl(row: TransferAclRow, zone: str) -> TransferAcl:
@@ -40,18 +47,43 @@ def generate_secret() -> str:
 
 
 class TransferOps(StoreBase):
-    def add_tsig_key(self, name: str, actor: str, secret_b64: str | None = None) -> TsigKey:
-        """Create a key (secret generated when not given); :class:`Conflict` if the name exists."""
-        key = make_tsig_key(name, secret_b64 or generate_secret(), HMAC_SHA256)
+    def add_tsig_key(
+        self, name: str, actor: str, secret_b64: str | None = None, view: str | None = None
+    ) -> TsigKey:
+        """Create a key (secret generated when not given), bound to ``view`` when given (its
+        transfers get that view's zones); :class:`Conflict` if the name exists,
+        :class:`NotFound` (field ``view``) for a view that is not defined."""
+        key = make_tsig_key(name, secret_b64 or generate_secret(), HMAC_SHA256, view)
         with self.write() as session:
+            self._check_view(session, key.view)
             if session.scalar(select(TsigKeyRow).where(TsigKeyRow.name == key.name)) is not None:
                 raise Conflict(f"TSIG key {key.name} already exists")
-            session.add(TsigKeyRow(name=key.name, algorithm=key.algorithm, secret=key.secret_b64))
-            after = {"name": key.name, "algorithm": key.algorithm}
+            row = TsigKeyRow(name=key.name, algorithm=key.algorithm, secret=key.secret_b64, view=key.view)
+            session.add(row)
             self.record_change(
-                session, actor=actor, action="tsig.create", subject=key.name, deltas=[], after=after
+                session, actor=actor, action="tsig.create", subject=key.name, deltas=[], after=_key_dict(row)
             )
         return key
+
+    def set_tsig_key_view(self, name: str, view: str | None, actor: str) -> TsigKey:
+        """Bind a key to ``view`` (None or "": unbind; its transfers get the client address's
+        view). :class:`NotFound` for an unknown key or view."""
+        reasons: list[Reason] = []
+        canonical = view_problem(view, reasons)
+        if reasons:
+            raise InvalidInput(reasons)
+        with self.write() as session:
+            row = self._key_row(session, name)
+            self._check_view(session, canonical)
+            if row.view == canonical:
+                return _key(row)
+            before = _key_dict(row)
+            row.view = canonical
+            self.record_change(
+                session, actor=actor, action="tsig.update", subject=row.name, deltas=[],
+                before=before, after=_key_dict(row),
+            )  # fmt: skip
+            return _key(row)
 
     def get_tsig_key(self, name: str) -> TsigKey:
         with self.read() as session:
@@ -68,7 +100,7 @@ class TransferOps(StoreBase):
             users = sorted(z for z, acl in self._acls(session).items() if row.name in acl.keys)
             if users:
                 raise Conflict(f"TSIG key {row.name} is used by the transfer ACL of {', '.join(users)}")
-            before = {"name": row.name, "algorithm": row.algorithm}
+            before = _key_dict(row)
             session.delete(row)
             self.record_change(
                 session, actor=actor, action="tsig.delete", subject=row.name, deltas=[], before=before
@@ -115,10 +147,20 @@ class TransferOps(StoreBase):
             )
 
     def load_transfer_policy(self) -> TransferPolicy:
-        """Every key and ACL in one read (the server reloads it as the change feed moves)."""
+        """Every key, ACL and view in one read (the server reloads it as the change feed
+        moves)."""
         with self.read() as session:
             keys = {r.name: _key(r) for r in session.scalars(select(TsigKeyRow))}
-            return TransferPolicy(keys, self._acls(session))
+            rows = session.scalars(select(ViewRow).order_by(ViewRow.name))
+            views = tuple(View(r.name, tuple(r.networks)) for r in rows)
+            return TransferPolicy(keys, self._acls(session), views)
+
+    @staticmethod
+    def _check_view(session: Session, view: str | None) -> None:
+        if view is None or view in RESERVED_VIEWS:
+            return
+        if session.scalar(select(ViewRow.id).where(ViewRow.name == view)) is None:
+            raise NotFound("view", view, field="view")
 
     @staticmethod
     def _acls(session: Session) -> dict[str, TransferAcl]:

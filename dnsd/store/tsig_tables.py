@@ -20,6 +20,8 @@ class TsigKeyRow(Base):
     name: Mapped[str] = mapped_column(String(253), unique=True)
     algorithm: Mapped[str] = mapped_column(String(40))
     secret: Mapped[str] = mapped_column(Text)
+    # The view a transfer signed with this key gets (None: the client address's view).
+    view: Mapped[str | None] = mapped_column(String(63), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -204,10 +204,10 @@ class DnspodProvider:
         self._call("DeleteRecord", request, (BAD_RECORD_ID, lambda: None))
 
     def _find(self, zone: str, spec: RecordSpec) -> RemoteRecord | None:
-        """The default-line record holding ``spec``'s value, if any."""
+        """The record on ``spec``'s line holding its value, if any."""
         for record in self.list_records(zone):
             same_name = record.subdomain.lower() == spec.subdomain and record.rtype == spec.rtype
-            if same_name and record.line == DEFAULT_LINE and record.key == spec.key:
+            if same_name and record.line == spec.line and record.key == spec.key:
                 return record
         return None
 
@@ -216,10 +216,12 @@ def _fill(request: Any, zone: str, spec: RecordSpec, remark: str) -> None:
     """The fields CreateRecord and ModifyRecord share (note: ``SubDomain`` here, ``Subdomain`` in
     DescribeRecordList)."""
     request.Domain, request.SubDomain, request.RecordType = zone, spec.subdomain, spec.rtype
-    request.RecordLine, request.Value, request.TTL = DEFAULT_LINE, spec.value, spec.ttl
+    request.RecordLine, request.Value, request.TTL = spec.line, spec.value, spec.ttl
     request.Remark = remark
     if spec.mx is not None:
         request.MX = spec.mx
+    if spec.weight is not None:
+        request.Weight = spec.weight
 
 
 def _remote(item: Any) -> RemoteRecord:
@@ -234,6 +236,7 @@ def _remote(item: Any) -> RemoteRecord:
         remark=str(item.Remark or ""),
         status=str(item.Status or "ENABLE"),
         default_ns=bool(item.DefaultNS),
+        weight=int(item.Weight) if item.Weight else None,  # null, or 0 (off): no weight
     )
 
 

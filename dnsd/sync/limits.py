@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from dnsd.sync.desired import DesiredZone
-from dnsd.sync.records import TTL_MIN, RecordSpec, RemoteRecord
+from dnsd.sync.records import DEFAULT_LINE, TTL_MIN, RecordSpec, RemoteRecord
 
 # The TTL minimum when the purview names none: the free plan's (the highest known minimum).
 FALLBACK_MIN_TTL = 600
@@ -100,17 +100,18 @@ def over_limits(
     desired, foreign = list(desired), list(foreign)
     reasons: list[str] = []
     if limits.max_values is not None:
-        per_name = Counter((r.subdomain, r.rtype) for r in desired)
-        kept = {(r.subdomain, r.rtype, r.key) for r in desired}
+        per_name = Counter((r.subdomain, r.rtype, r.line) for r in desired)
+        kept = {(r.subdomain, r.rtype, r.line, r.key) for r in desired}
         per_name.update(
-            (r.subdomain.lower(), r.rtype) for r in foreign
-            if r.status == "ENABLE" and (r.subdomain.lower(), r.rtype, r.key) not in kept
+            (r.subdomain.lower(), r.rtype, r.line) for r in foreign
+            if r.status == "ENABLE" and (r.subdomain.lower(), r.rtype, r.line, r.key) not in kept
         )  # fmt: skip
-        for (sub, rtype), count in sorted(per_name.items()):
+        for (sub, rtype, line), count in sorted(per_name.items()):
             if count > limits.max_values:
+                where = f" on line {line}" if line != DEFAULT_LINE else ""
                 reasons.append(
-                    f"{sub} {rtype} needs {count} records; the {limits.grade or 'provider'} plan allows"
-                    f" {limits.max_values} per name and type"
+                    f"{sub} {rtype}{where} needs {count} records; the {limits.grade or 'provider'} plan"
+                    f" allows {limits.max_values} per name and type"
                 )
     per_type = Counter(r.rtype for r in desired) + Counter(r.rtype for r in foreign)
     for rtype, most in sorted(limits.max_per_type.items()):

@@ -13,8 +13,10 @@ Ownership rules (the provider is shared with people using its console):
   ``exclusive`` conflict: dnsd's values there cannot be published (its own records at the name,
   if any, stay as they are: *frozen*, and reported with the values they still serve);
 * ``adopt`` takes the records of either kind of conflict over (re-marks, rewrites or deletes them);
-* records on lines other than the default one, and the apex NS records the provider manages
-  (``DefaultNS``), are never looked at.
+* an RRset is one name, type and line (``RecordLine``): lines are planned apart. Records on
+  lines dnsd does not publish are never looked at, unless they carry dnsd's marker (a line no
+  longer mapped from a view: dnsd deletes its records there); nor are the apex NS records the
+  provider manages (``DefaultNS``).
 
 Value changes reuse the record (one modify call) instead of a delete and a create.
 
@@ -29,7 +31,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from dnsd.domain.names import absolutize
@@ -38,7 +40,7 @@ from dnsd.domain.records import RRset
 from dnsd.sync.desired import DesiredZone, Skipped
 from dnsd.sync.records import DEFAULT_LINE, RecordSpec, RemoteRecord
 
-RRKey = tuple[str, str]  # (subdomain, type)
+RRKey = tuple[str, str, str]  # (subdomain, type, line)
 T = TypeVar("T", RecordSpec, RemoteRecord)
 
 
@@ -53,6 +55,7 @@ class RecordChange:
     new: RecordSpec | None = None
     old: RemoteRecord | None = None
     why: str = ""
+    line: str = DEFAULT_LINE
 
 
 SHARED, EXCLUSIVE = "shared", "exclusive"
@@ -75,10 +78,13 @@ class PlanConflict:
     wanted: tuple[RecordSpec, ...]
     kind: str = EXCLUSIVE
     frozen: tuple[RemoteRecord, ...] = ()
+    line: str = DEFAULT_LINE
 
     def describe(self) -> str:
         """One line naming what the public answer holds that dnsd does not want."""
-        name = f"{self.subdomain} {self.rtype}"
+        name = f"{self.subdomain} {self.rtype}" + (
+            f" (line {self.line})" if self.line != DEFAULT_LINE else ""
+        )
         console = ", ".join(f"{r.rtype} {r.show()} (id {r.id})" for r in self.held)
         if self.kind == SHARED:
             return f"{name}: console records {console} are served next to dnsd's values"
@@ -113,8 +119,10 @@ class ZonePlan:
 
     @property
     def changes(self) -> tuple[RecordChange, ...]:
-        """Every call in the order they must run: deletes before updates before creates."""
-        return self.deletes + self.updates + self.creates
+        """Every call in the order they must run: deletes before updates before creates, and
+        creates on the default line first (DNSPod wants one there before other lines)."""
+        creates = tuple(sorted(self.creates, key=lambda c: c.line != DEFAULT_LINE))
+        return self.deletes + self.updates + creates
 
     def unsafe(self, limits: SafetyLimits) -> str | None:
         """Why applying this plan needs ``--force``, or None."""
@@ -171,7 +179,9 @@ class _Builder:
         self, action: str, key: RRKey, new: RecordSpec | None, old: RemoteRecord | None, why: str
     ) -> None:
         target = {"create": self.creates, "update": self.updates, "delete": self.deletes}[action]
-        target.append(RecordChange(action, self.zone, key[0], key[1], new, old, why))
+        if new is not None and old is not None and new.weight is None and old.weight:
+            new = replace(new, weight=0)  # DNSPod keeps a weight that is not sent; 0 turns it off
+        target.append(RecordChange(action, self.zone, key[0], key[1], new, old, why, key[2]))
 
     def touched(self) -> int:
         """Records that were dnsd's before this plan and that it updates or deletes."""
@@ -179,22 +189,25 @@ class _Builder:
 
     def own_changes(self) -> int:
         """Changes to dnsd's own records: :meth:`touched`, plus creates where nothing foreign stood."""
-        return self.touched() + sum(1 for c in self.creates if (c.subdomain, c.rtype) not in self.contested)
+        return self.touched() + sum(
+            1 for c in self.creates if (c.subdomain, c.rtype, c.line) not in self.contested
+        )
 
 
 def _group(records: Iterable[T]) -> dict[RRKey, list[T]]:
     out: dict[RRKey, list[T]] = defaultdict(list)
     for record in records:
-        out[(record.subdomain.lower(), record.rtype)].append(record)
+        out[(record.subdomain.lower(), record.rtype, record.line)].append(record)
     return out
 
 
 def _blockers(key: RRKey, foreign: dict[RRKey, list[RemoteRecord]]) -> list[RemoteRecord]:
-    """Foreign records that clash with an RRset at ``key`` (same type, or CNAME exclusivity)."""
-    sub, rtype = key
+    """Foreign records that clash with an RRset at ``key`` (same type, or CNAME exclusivity,
+    on the same line)."""
+    sub, rtype, line = key
     out: list[RemoteRecord] = []
-    for (fsub, ftype), records in sorted(foreign.items()):
-        if fsub == sub and (ftype == rtype or "CNAME" in (rtype, ftype)):
+    for (fsub, ftype, fline), records in sorted(foreign.items()):
+        if fsub == sub and fline == line and (ftype == rtype or "CNAME" in (rtype, ftype)):
             out += records
     return out
 
@@ -208,6 +221,8 @@ def _update_reason(want: RecordSpec, have: RemoteRecord, mark: str) -> str:
     if have.ttl != want.ttl:
         raised = f" (plan minimum; dnsd's TTL is {want.asked_ttl})" if want.asked_ttl is not None else ""
         reasons.append(f"ttl {have.ttl} -> {want.ttl}{raised}")
+    if (have.weight or None) != want.weight:
+        reasons.append(f"weight {have.weight or '-'} -> {want.weight or '-'}")
     if have.status != "ENABLE":
         reasons.append(f"status {have.status} -> ENABLE")
     return ", ".join(reasons)
@@ -245,23 +260,25 @@ def _plan_shared(
     b: _Builder, key: RRKey, wanted: list[RecordSpec], own: list[RemoteRecord], blockers: list[RemoteRecord]
 ) -> PlanConflict | None:
     """An RRset with console records in it (no ``adopt``): see the module's ownership rules."""
-    exclusive = [r for r in blockers if r.rtype != key[1]]
+    sub, rtype, line = key
+    exclusive = [r for r in blockers if r.rtype != rtype]
     if exclusive:
-        return PlanConflict(b.zone, *key, tuple(exclusive), tuple(wanted), EXCLUSIVE, tuple(own))
+        return PlanConflict(b.zone, sub, rtype, tuple(exclusive), tuple(wanted), EXCLUSIVE, tuple(own), line)
     console = {r.key for r in blockers}
     _plan_rrset(b, key, [w for w in wanted if w.key not in console], own)
     keys = {w.key for w in wanted}
     unwanted = tuple(r for r in blockers if r.key not in keys)
     if not unwanted:
         return None
-    return PlanConflict(b.zone, *key, unwanted, tuple(wanted), SHARED)
+    return PlanConflict(b.zone, sub, rtype, unwanted, tuple(wanted), SHARED, (), line)
 
 
 def plan_zone(
     desired: DesiredZone, remote: Iterable[RemoteRecord], mark: str, adopt: bool = False
 ) -> ZonePlan:
     """Compare the desired records of a zone with the provider's and list the changes."""
-    visible = [r for r in remote if not r.default_ns and r.line == DEFAULT_LINE]
+    lines = desired.lines | {DEFAULT_LINE}
+    visible = [r for r in remote if not r.default_ns and (r.line in lines or r.remark == mark)]
     managed = [r for r in visible if r.remark == mark]
     foreign = _group(r for r in visible if r.remark != mark)
     wanted = _group(desired.records)
@@ -279,7 +296,9 @@ def plan_zone(
             b.contested.add(key)
         same_type = [r for r in blockers if r.rtype == key[1]]
         for other in (r for r in blockers if r.rtype != key[1]):
-            b.change("delete", (key[0], other.rtype), None, other, f"adopted, {key[1]} wanted at the name")
+            b.change(
+                "delete", (key[0], other.rtype, key[2]), None, other, f"adopted, {key[1]} wanted at the name"
+            )
         _plan_rrset(b, key, wanted.get(key, []), held.get(key, []) + same_type)
     b.deletes = _unique(b.deletes)
     return ZonePlan(

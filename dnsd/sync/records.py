@@ -32,6 +32,8 @@ class RecordSpec:
     ttl: int
     mx: int | None = None
     asked_ttl: int | None = None  # dnsd's TTL when the provider's plan made ``ttl`` higher
+    line: str = DEFAULT_LINE  # the DNSPod line (RecordLine) it is published on
+    weight: int | None = None  # DNSPod Weight (1-100) of a weighted record; None: no weight
 
     @property
     def key(self) -> str:
@@ -59,6 +61,7 @@ class RemoteRecord:
     remark: str = ""
     status: str = "ENABLE"
     default_ns: bool = False
+    weight: int | None = None  # None (or 0: off) when the record has no weight
 
     @property
     def key(self) -> str:

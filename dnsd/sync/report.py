@@ -15,15 +15,23 @@ from dnsd.sync.runner import ZoneReport
 def _spec(spec: RecordSpec | None) -> dict[str, Any] | None:
     if spec is None:
         return None
-    return {"value": spec.value, "ttl": spec.ttl, **({"mx": spec.mx} if spec.mx is not None else {})}
+    out: dict[str, Any] = {"value": spec.value, "ttl": spec.ttl, "line": spec.line}
+    if spec.mx is not None:
+        out["mx"] = spec.mx
+    if spec.weight is not None:
+        out["weight"] = spec.weight
+    return out
 
 
 def _remote(record: RemoteRecord | None) -> dict[str, Any] | None:
     if record is None:
         return None
-    out: dict[str, Any] = {"id": record.id, "value": record.value, "ttl": record.ttl, "remark": record.remark}
+    out: dict[str, Any] = {"id": record.id, "value": record.value, "ttl": record.ttl, "remark": record.remark,
+                           "line": record.line}  # fmt: skip
     if record.rtype == "MX":
         out["mx"] = record.mx
+    if record.weight:
+        out["weight"] = record.weight
     if record.status != "ENABLE":
         out["status"] = record.status
     return out
@@ -31,14 +39,14 @@ def _remote(record: RemoteRecord | None) -> dict[str, Any] | None:
 
 def change_dict(change: RecordChange) -> dict[str, Any]:
     return {
-        "action": change.action, "name": change.subdomain, "type": change.rtype,
+        "action": change.action, "name": change.subdomain, "type": change.rtype, "line": change.line,
         "new": _spec(change.new), "old": _remote(change.old), "why": change.why,
     }  # fmt: skip
 
 
 def conflict_dict(conflict: PlanConflict) -> dict[str, Any]:
     return {
-        "name": conflict.subdomain, "type": conflict.rtype, "kind": conflict.kind,
+        "name": conflict.subdomain, "type": conflict.rtype, "line": conflict.line, "kind": conflict.kind,
         "frozen": [_remote(r) for r in conflict.frozen], "describe": conflict.describe(),
         "held": [{**(_remote(r) or {}), "type": r.rtype} for r in conflict.held],
         "wanted": [_spec(s) for s in conflict.wanted],
@@ -76,7 +84,7 @@ def status_dict(status: SyncStatus) -> dict[str, Any]:
     return out
 
 
-PLAN_HEADERS = ("action", "name", "type", "ttl", "value", "note")
+PLAN_HEADERS = ("action", "name", "type", "line", "ttl", "value", "note")
 STATUS_HEADERS = (
     "provider",
     "zone",
@@ -93,9 +101,12 @@ STATUS_HEADERS = (
 
 def _change_row(change: RecordChange, state: str = "", error: str = "") -> tuple[object, ...]:
     value = change.new.show() if change.new else change.old.show() if change.old else ""
+    weight = change.new.weight if change.new else change.old.weight if change.old else None
+    if weight:
+        value += f" (weight {weight})"
     ttl = change.new.ttl if change.new else change.old.ttl if change.old else None
     note = f"{change.why}: {error}" if error else change.why
-    return (state or change.action, change.subdomain, change.rtype, ttl, value, note)
+    return (state or change.action, change.subdomain, change.rtype, change.line, ttl, value, note)
 
 
 def plan_rows(report: ZoneReport) -> list[tuple[object, ...]]:
@@ -117,8 +128,8 @@ def plan_rows(report: ZoneReport) -> list[tuple[object, ...]]:
         else:
             frozen = [f"dnsd's {r.show()} (id {r.id}) frozen" for r in conflict.frozen]
             note = ["held by unmanaged, not published", *held, *frozen]
-        rows.append(("conflict", conflict.subdomain, conflict.rtype, None, wanted, note))
-    rows += [("skipped", s.name, s.rtype, None, None, s.reason) for s in plan.skipped]
+        rows.append(("conflict", conflict.subdomain, conflict.rtype, conflict.line, None, wanted, note))
+    rows += [("skipped", s.name, s.rtype, None, None, None, s.reason) for s in plan.skipped]
     return rows
 
 

@@ -18,12 +18,14 @@ from dnsd.domain.names import normalize_name
 from dnsd.domain.plan import CREATE, DELETE, UPDATE
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
+from dnsd.domain.selection import Health, all_up, health_from_states
 from dnsd.domain.sync_status import SyncStatus
 from dnsd.store.sync_status import SyncStatusStore
 from dnsd.store.zonestore import ZoneStore
 from dnsd.sync.apply import ApplyOutcome, apply_plan
 from dnsd.sync.desired import desired_zone
 from dnsd.sync.limits import over_limits, raise_ttls
+from dnsd.sync.lines import DEFAULT_LINES, LineMap
 from dnsd.sync.plan import SafetyLimits, ZonePlan, as_plan, plan_zone
 from dnsd.sync.provider import Provider, ProviderError
 from dnsd.sync.records import DEFAULT_LINE, RemoteRecord, marker
@@ -40,6 +42,7 @@ class SyncOptions:
     force: bool = False
     instance_id: str = "default"
     limits: SafetyLimits = field(default_factory=SafetyLimits)
+    lines: LineMap = DEFAULT_LINES  # which view each DNSPod line publishes
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,8 @@ class SyncRunner:
         if not names:
             return []
         state = self.store.load_state(names)
+        states = self.store.member_states()
+        health = health_from_states(states) if states else all_up
         try:
             remote_zones = self.provider.list_zones()
         except ProviderError as exc:
@@ -122,7 +127,7 @@ class SyncRunner:
         present = [n for n in names if n in state.zones]  # a zone deleted meanwhile is skipped
         for index, name in enumerate(present):
             try:
-                report = self._sync_zone(name, state.zones[name][1], state.pools, remote_zones)
+                report = self._sync_zone(name, state.zones[name][1], state.pools, remote_zones, health)
             except ProviderError as exc:
                 report = ZoneReport(name, "error", message=str(exc))
                 if exc.auth_failure:
@@ -134,13 +139,18 @@ class SyncRunner:
         return reports
 
     def _sync_zone(
-        self, zone: str, rrsets: list[RRset], pools: Mapping[str, Pool], remote_zones: set[str]
+        self,
+        zone: str,
+        rrsets: list[RRset],
+        pools: Mapping[str, Pool],
+        remote_zones: set[str],
+        health: Health = all_up,
     ) -> ZoneReport:
         if zone not in remote_zones:
             message = f"{zone} is not a domain of this {self.provider.name} account; add it there first"
             return ZoneReport(zone, "error", message=message)
         limits = self.provider.plan_limits(zone)
-        desired = raise_ttls(desired_zone(zone, rrsets, pools), limits)
+        desired = raise_ttls(desired_zone(zone, rrsets, pools, self.options.lines, health), limits)
         remote = self.provider.list_records(zone)
         plan = plan_zone(desired, remote, self.remark, self.options.adopt)
         over = over_limits(desired.records, _staying_foreign(plan, remote, self.remark), limits)
@@ -203,7 +213,8 @@ def _staying_foreign(plan: ZonePlan, remote: list[RemoteRecord], mark: str) -> l
     """Unmanaged records the plan leaves in place (what counts against the plan's limits besides
     dnsd's own records)."""
     touched = {c.old.id for c in plan.changes if c.old is not None}
+    lines = {r.line for r in plan.desired} | {DEFAULT_LINE}
     return [
         r for r in remote
-        if not r.default_ns and r.line == DEFAULT_LINE and r.remark != mark and r.id not in touched
+        if not r.default_ns and r.line in lines and r.remark != mark and r.id not in touched
     ]  # fmt: skip

@@ -10,6 +10,11 @@ over UDP REFUSED (RFC 5936 section 4.2); a zone whose ACL does not admit the cli
 IXFR without the client's SOA in the authority section FORMERR (RFC 1995 section 3); IXFR over
 UDP the current SOA alone, whoever asks (RFC 1995 section 2: "use TCP" when more is needed; it
 is what an SOA query answers anyway).
+
+Views: an allowed transfer answers the zone as the transfer's view sees it
+(:meth:`TransferPolicy.transfer_view`: the key's view, else the client address's, else
+``default``). The IXFR journal holds the ``default`` view's changes, so an IXFR in any other view
+is answered with the full zone (RFC 1995 section 4 allows it), the SOA alone when current.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from dnsd.domain.changes import ZoneChange
+from dnsd.domain.pools import DEFAULT_VIEW
 from dnsd.domain.snapshot import RRsetData, Snapshot, ZoneData
 from dnsd.domain.transfer import TransferPolicy, TsigKey
 from dnsd.wire import FormError, read_name
@@ -32,6 +38,7 @@ from dnsd.xfr.tsig import (
     unsigned_error,
     verify_message,
 )
+from dnsd.xfr.views import ViewZones
 
 IXFR, AXFR = 251, 252
 NOERROR, FORMERR, NOTAUTH, REFUSED = 0, 1, 9, 5
@@ -113,11 +120,13 @@ def transfer_reply(
     policy: TransferPolicy,
     history: Callable[[str], Sequence[ZoneChange]],
     now: int,
+    view_zones: ViewZones | None = None,
 ) -> TransferReply:
     """Decide and plan the answer to one AXFR/IXFR query (see the module docstring).
 
     ``history(zone)`` is the zone's recent change log, oldest first (only called for IXFR over
-    TCP); ``now`` is the current UNIX time for TSIG.
+    TCP); ``now`` is the current UNIX time for TSIG; ``view_zones`` the zone per (name, view)
+    where a view differs from ``default`` (the snapshot's zone otherwise).
     """
     checked = _check_tsig(data, policy, now)
     if isinstance(checked, TransferReply):
@@ -143,9 +152,35 @@ def transfer_reply(
     if acl is None or not acl.allows(client, key.name if key else None):
         who = f"{client}" + (f" key {key.name}" if key else " without a key")
         return reply(REFUSED, reason=f"transfer of {zone.name} denied to {who}")
+    view = policy.transfer_view(client, key)
+    if view == DEFAULT_VIEW:
+        if qtype == AXFR:
+            return reply(NOERROR, pack_messages(axfr_rrsets(zone), qname))
+        return _ixfr(zone, data, history, reply)
+    # another view: its own copy where the zone differs; the journal's lines are default's, and
+    # a secondary of this view may hold the view's copy of an older serial, so IXFR is whole
+    own = (view_zones or {}).get((zone.name, view), zone)
     if qtype == AXFR:
-        return reply(NOERROR, pack_messages(axfr_rrsets(zone), qname))
-    return _ixfr(zone, data, history, reply)
+        return reply(NOERROR, pack_messages(axfr_rrsets(own), qname), reason=f"AXFR in view {view}")
+    return _ixfr_whole(own, data, reply, f" in view {view}")
+
+
+def _ixfr_whole(
+    zone: ZoneData, data: bytes, reply: Callable[..., TransferReply], in_view: str
+) -> TransferReply:
+    """IXFR in a view with its own zone data: the journal holds the default view's changes, so
+    a client behind gets the whole zone (a client at the current serial the SOA alone)."""
+    serial = ixfr_client_serial(data)
+    if serial is None:
+        return reply(FORMERR, reason="IXFR without an SOA in the authority section")
+    rrsets = ixfr_rrsets(zone, (), serial)  # None unless the client is current
+    if rrsets is None:
+        return reply(
+            NOERROR,
+            pack_messages(axfr_rrsets(zone), zone.name),
+            reason=f"IXFR from {serial}{in_view} as AXFR",
+        )
+    return reply(NOERROR, pack_messages(rrsets, zone.name), reason=f"IXFR from {serial}{in_view}: up to date")
 
 
 def _ixfr(
@@ -160,6 +195,8 @@ def _ixfr(
     rrsets = ixfr_rrsets(zone, history(zone.name), serial)
     if rrsets is None:
         return reply(
-            NOERROR, pack_messages(axfr_rrsets(zone), zone.name), reason=f"IXFR from {serial} as AXFR"
+            NOERROR,
+            pack_messages(axfr_rrsets(zone), zone.name),
+            reason=f"IXFR from {serial} as AXFR",
         )
     return reply(NOERROR, pack_messages(rrsets, zone.name), reason=f"IXFR from {serial}")

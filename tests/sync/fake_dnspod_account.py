@@ -13,6 +13,14 @@ plan's limits as ``PurviewInfo`` ``Name``/``Value`` strings named in the request
 TTL under ``记录TTL最低`` is ``LimitExceeded.RecordTtlLimit``, and more enabled records of one name,
 type and line than ``负载均衡数量`` is ``LimitExceeded.SubdomainRollLimit`` (a DISABLE record is
 not counted: "也不会验证负载均衡的限制").
+
+Lines (``RecordLine``, ``RecordLineId``): the fake knows the lines of :data:`LINES`, by name and
+by id (``RecordLineId`` wins when both are given, as the CreateRecord docs say); an unknown one is
+``InvalidParameter.RecordLineInvalid``. A record on another line of a name and type with no
+default-line record is ``FailedOperation.MustAddDefaultLineFirst``. ``Weight`` is an integer
+0-100 (``InvalidParameter.InvalidWeight`` otherwise); 0 switches the weight off, and a record
+without one lists ``Weight`` null. ``RecordListItem`` carries the record's ``Line``, ``LineId``
+and ``Weight``.
 """
 
 from __future__ import annotations
@@ -25,6 +33,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 DEFAULT_LINE = "默认"
+# Line names and ids as DescribeRecordLineList lists them (the docs' example id is "10=1"); the
+# basic lines every plan has.
+LINES = {"默认": "0", "境内": "7=0", "境外": "3=0", "电信": "10=0", "联通": "10=1", "教育网": "10=2",
+         "移动": "10=3"}  # fmt: skip
+LINE_NAMES = {line_id: name for name, line_id in LINES.items()}
 DEFAULT_NS = ("f1g1ns1.dnspod.net.", "f1g1ns2.dnspod.net.")
 RECORD_TYPES = {
     "A",
@@ -136,13 +149,14 @@ class FakeRecord:
     status: str = "ENABLE"
     default_ns: bool = False
     updated_on: str = field(default_factory=_now)
+    weight: int | None = None
 
     def item(self) -> dict[str, Any]:
         """A ``RecordListItem`` with exactly its documented fields."""
         return {
             "RecordId": self.record_id, "Value": self.value, "Status": self.status,
             "UpdatedOn": self.updated_on, "Name": self.name, "Line": self.line,
-            "LineId": "0" if self.line == DEFAULT_LINE else "10=1", "Type": self.type, "Weight": None,
+            "LineId": LINES[self.line], "Type": self.type, "Weight": self.weight,
             "MonitorStatus": "", "Remark": self.remark, "TTL": self.ttl, "MX": self.mx,
             "DefaultNS": self.default_ns,
         }  # fmt: skip
@@ -322,8 +336,12 @@ class FakeAccount:
         rtype, sub = p["RecordType"], p.get("SubDomain") or "@"
         if rtype not in RECORD_TYPES:
             raise ApiError("InvalidParameter.RecordTypeInvalid", f"The record type {rtype!r} is invalid.")
-        if p.get("RecordLineId", "0") != "0" or p.get("RecordLine", DEFAULT_LINE) != DEFAULT_LINE:
+        line = LINE_NAMES.get(p["RecordLineId"]) if p.get("RecordLineId") else p.get("RecordLine")
+        if line not in LINES:
             raise ApiError("InvalidParameter.RecordLineInvalid", "The record line is invalid.")
+        weight = p.get("Weight") if "Weight" in p and p["Weight"] is not None else base.weight
+        if weight is not None and not 0 <= weight <= 100:
+            raise ApiError("InvalidParameter.InvalidWeight", "The weight is invalid (0-100).")
         _check_subdomain(sub)
         _check_value(rtype, str(p["Value"]).strip())
         if rtype == "MX" and not (isinstance(p.get("MX"), int) and 0 <= p["MX"] <= 65535):
@@ -339,7 +357,16 @@ class FakeAccount:
         status = p.get("Status") or base.status
         return replace(base, name=sub, type=rtype, value=_stored_value(rtype, p["Value"]), ttl=ttl,
                        mx=int(p.get("MX") or 0) if rtype == "MX" else 0, remark=remark, status=status,
-                       updated_on=_now())  # fmt: skip
+                       updated_on=_now(), line=line, weight=weight or None)  # fmt: skip
+
+    def _refuse_without_default_line(self, domain: FakeDomain, record: FakeRecord) -> None:
+        if record.line == DEFAULT_LINE:
+            return
+        if not any(o.name.lower() == record.name.lower() and o.type == record.type and o.line == DEFAULT_LINE
+                   for o in domain.records.values() if o.record_id != record.record_id):  # fmt: skip
+            raise ApiError(
+                "FailedOperation.MustAddDefaultLineFirst", "Add a record on the default line first."
+            )
 
     def _refuse_duplicate(self, domain: FakeDomain, record: FakeRecord) -> None:
         for other in domain.records.values():
@@ -359,6 +386,7 @@ class FakeAccount:
     def do_create_record(self, p: dict[str, Any]) -> dict[str, Any]:
         domain = self.domain(p)
         record = self._record_from(p, FakeRecord(self.next_id(), "@", "A", ""), domain.plan)
+        self._refuse_without_default_line(domain, record)
         self._refuse_duplicate(domain, record)
         self._refuse_over_balance(domain, record)
         domain.records[record.record_id] = record
@@ -373,6 +401,7 @@ class FakeAccount:
     def do_modify_record(self, p: dict[str, Any]) -> dict[str, Any]:
         domain = self.domain(p)
         record = self._record_from(p, self._existing(domain, p), domain.plan)
+        self._refuse_without_default_line(domain, record)
         self._refuse_duplicate(domain, record)
         self._refuse_over_balance(domain, record)
         domain.records[record.record_id] = record

@@ -34,9 +34,9 @@ def test_plan_then_apply_then_status(
     assert code == 4 and fake.calls["CreateRecord"] == 0  # 4: a conflict remains
     assert f"zone {ZONE}: planned - 3 create, 0 update, 0 delete, 1 conflict" in out
     rows = [line.split() for line in out.splitlines()]
-    assert ["create", "www", "A", "300", "203.0.113.10", "new", "value"] in rows
-    assert ["create", "legacy", "A", "300", "10.0.1.1", "new", "value"] in rows
-    assert any(r[:4] == ["conflict", "legacy", "A", "-"] and "console" in r for r in rows)
+    assert ["create", "www", "A", "默认", "300", "203.0.113.10", "new", "value"] in rows
+    assert ["create", "legacy", "A", "默认", "300", "10.0.1.1", "new", "value"] in rows
+    assert any(r[:5] == ["conflict", "legacy", "A", "默认", "-"] and "console" in r for r in rows)
     assert any("A 198.51.100.7 (id" in line for line in out.splitlines())
     code, out, _ = run(capsys, "sync", "dnspod", "--json")
     (plan,) = json.loads(out)["zones"]

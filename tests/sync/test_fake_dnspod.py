@@ -131,7 +131,7 @@ def test_duplicates_unknown_domains_and_bad_ids_are_refused(fake: FakeDnspod) ->
         == "InvalidParameter.RecordValueInvalid"
     )
     assert (
-        error_of(client, "CreateRecord", **(params | {"RecordLine": "电信"}))
+        error_of(client, "CreateRecord", **(params | {"RecordLine": "火星"}))
         == "InvalidParameter.RecordLineInvalid"
     )
     assert (

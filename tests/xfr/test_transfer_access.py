@@ -109,7 +109,7 @@ def test_cli(ops: TransferOps, db_url: str) -> None:
     generated = dnsd(db_url, "tsig", "add", "sec2")
     assert generated.returncode == 0 and "secret" in generated.stdout
     listed = dnsd(db_url, "tsig", "list")
-    assert listed.stdout.split() == ["sec1.example.com", "hmac-sha256", "sec2", "hmac-sha256"]
+    assert listed.stdout.split() == ["sec1.example.com", "hmac-sha256", "-", "sec2", "hmac-sha256", "-"]
     assert SECRET not in listed.stdout + listed.stderr
     allow = dnsd(
         db_url, "transfer", "allow", "example.com", "--network", "127.0.0.0/8", "--key", "sec1.example.com"
