@@ -10,12 +10,13 @@ from dnsd.store.base import one_line
 from dnsd.store.changes import ChangeOps
 from dnsd.store.pools import PoolOps
 from dnsd.store.records import RecordOps
+from dnsd.store.revert import RevertOps
 from dnsd.store.schema import metadata
 from dnsd.store.tokens import TokenOps
 from dnsd.store.zones import ZoneOps
 
 
-class ZoneStore(ZoneOps, PoolOps, RecordOps, ChangeOps, TokenOps):
+class ZoneStore(RevertOps, ZoneOps, PoolOps, RecordOps, ChangeOps, TokenOps):
     """The store. Build it with an engine from :func:`dnsd.store.engine.make_engine`."""
 
     def ping(self) -> None:
