@@ -22,7 +22,10 @@ def test_revert_update_create_and_delete(admin: TestClient) -> None:
     seed(admin)
     assert admin.post("/records", json=record("www.hello-web.com", ttl=60)).status_code == 201
     created = last_change(admin)
-    assert admin.post("/records", json=record("www.hello-web.com", ttl=60, values=["192.0.2.9"])).status_code == 200
+    assert (
+        admin.post("/records", json=record("www.hello-web.com", ttl=60, values=["192.0.2.9"])).status_code
+        == 200
+    )
     updated = last_change(admin)
 
     r = admin.post(f"/changes/{updated['id']}/revert")

@@ -37,7 +37,9 @@ class Served:
 
     def dig(self, name: str, rtype: str = "A") -> list[str]:
         argv = ["dig", "+short", "+time=2", "+tries=1", "@127.0.0.1", "-p", str(self.dns_port), name, rtype]
-        return sorted(subprocess.run(argv, capture_output=True, text=True, timeout=10, check=True).stdout.split())
+        return sorted(
+            subprocess.run(argv, capture_output=True, text=True, timeout=10, check=True).stdout.split()
+        )
 
     def dig_until(self, name: str, expected: list[str], rtype: str = "A") -> list[str]:
         """``dig`` until it answers ``expected`` (the DNS side follows the change feed)."""
@@ -69,7 +71,10 @@ def start_demo(tmp: Path) -> Served:
     assert ready and console, said
     engine = make_engine(url)
     store = ZoneStore(engine)
-    admin, read = store.create_token("console-admin", "write")[1], store.create_token("console-read", "read")[1]
+    admin, read = (
+        store.create_token("console-admin", "write")[1],
+        store.create_token("console-read", "read")[1],
+    )
     engine.dispose()
     return Served(console.group(1), int(ready.group(1)), admin, read, proc)
 

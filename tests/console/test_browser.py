@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -44,7 +45,9 @@ def browser() -> Iterator[Browser]:
 # reasons); Chromium logs each such page load as "Failed to load resource". Those are statuses the
 # scenarios ask for, not script errors; any other console error (a script error, a CSP violation,
 # a missing file) fails the scenario.
-EXPECTED_STATUS = re.compile(r"^Failed to load resource: the server responded with a status of (401|403|409|422) ")
+EXPECTED_STATUS = re.compile(
+    r"^Failed to load resource: the server responded with a status of (401|403|409|422) "
+)
 
 
 def watch(page: Page) -> Page:
@@ -102,7 +105,10 @@ def test_search_a_name_and_see_its_path(admin: Page, served: Served, tmp_path: P
     admin.wait_for_selector(".path")
     assert "Answered by zone hello-web.com" in admin.inner_text(".verdict")
     record = admin.locator(".record-box").first
-    assert "www.hello-web.com 60 IN" in record.inner_text() and "pool istio-ingressgateway" in record.inner_text()
+    assert (
+        "www.hello-web.com 60 IN" in record.inner_text()
+        and "pool istio-ingressgateway" in record.inner_text()
+    )
     members = admin.locator(".pool-box").first.locator(".member-box").all_inner_texts()
     assert any("10.20.0.10" in m for m in members)
     save(admin, tmp_path, "name", key=True)
@@ -176,9 +182,9 @@ def test_read_token_sees_no_write_controls_and_a_forged_post_gets_403(
 ) -> None:
     context, page = signed_in(browser, served, served.read)
     assert "read only" in page.inner_text("header")
-    for path in ("/ui", "/ui/name?q=www.hello-web.com", moved_change[0].split("127.0.0.1")[1].split("/", 1)[1],
-                 "/ui/pools/istio-ingressgateway"):  # fmt: skip
-        page.goto(f"{served.base}/{path.lstrip('/')}")
+    change_page = urlsplit(moved_change[0]).path
+    for path in ("/ui", "/ui/name?q=www.hello-web.com", change_page, "/ui/pools/istio-ingressgateway"):
+        page.goto(f"{served.base}{path}")
         posts = page.locator("form[method=post]:not([action='/ui/logout'])")
         assert posts.count() == 0, path
         assert page.locator("text=Add a record here").count() == 0
@@ -190,7 +196,12 @@ def test_read_token_sees_no_write_controls_and_a_forged_post_gets_403(
             "values": "192.0.2.66"}  # fmt: skip
     forged = page.request.post(f"{served.base}/ui/records", form=form)
     assert forged.status == 403 and "read-only token" in forged.text()
-    assert page.request.post(f"{served.base}/ui/pools/legacy-ingress", form={"csrf": csrf, "addresses": "10.0.0.1"}).status == 403
+    assert (
+        page.request.post(
+            f"{served.base}/ui/pools/legacy-ingress", form={"csrf": csrf, "addresses": "10.0.0.1"}
+        ).status
+        == 403
+    )
     assert served.dig("forged.hello-web.com") == []
     context.close()
     assert ERRORS == []
@@ -200,10 +211,12 @@ def test_no_javascript_errors_and_live_updates(admin: Page, served: Served, tmp_
     admin.goto(f"{served.base}/ui/changes")
     first = admin.locator("table.changes tbody tr").first.inner_text()
     # someone else changes something: the read-only page reloads itself (htmx polls /ui/live)
-    r = httpx.post(f"{served.base}/records", headers={"Authorization": f"Bearer {served.admin}"},
-                   json={"name": "live.hello-web.com", "type": "A", "values": ["192.0.2.77"], "owner": "user:ops"})  # fmt: skip
+    body = {"name": "live.hello-web.com", "type": "A", "values": ["192.0.2.77"], "owner": "user:ops"}
+    r = httpx.post(f"{served.base}/records", headers={"Authorization": f"Bearer {served.admin}"}, json=body)
     assert r.status_code == 201, r.text
-    admin.wait_for_selector("table.changes tbody tr:first-child:has-text('live.hello-web.com')", timeout=15000)
+    admin.wait_for_selector(
+        "table.changes tbody tr:first-child:has-text('live.hello-web.com')", timeout=15000
+    )
     assert admin.locator("table.changes tbody tr").first.inner_text() != first
     save(admin, tmp_path, "change-log")
     for path in ("/ui", "/ui/changes", "/ui/name?q=www.wudebao-web.com", "/ui/pools/istio-ingressgateway",
