@@ -99,15 +99,18 @@ class RevertOps(PoolOps, RecordOps):
         a kind that cannot be reverted."""
         check_integer("id", change_id, MAX_BIGINT, minimum=1)
         with self.read() as session:
-            change = self._change(session, change_id)
-            names = touched_names(change)
-            pools = _pools_of(change) if pool_before(change) is not None else set()
-            later = [
-                c
-                for c in self._later(session, change_id)
-                if touched_names(c) & names or (pools and _pools_of(c) & pools)
-            ]
-            return RevertPlan(change, names, later)
+            return self._plan(session, change_id)
+
+    def _plan(self, session: Session, change_id: int) -> RevertPlan:
+        change = self._change(session, change_id)
+        names = touched_names(change)
+        pools = _pools_of(change) if pool_before(change) is not None else set()
+        later = [
+            c
+            for c in self._later(session, change_id)
+            if touched_names(c) & names or (pools and _pools_of(c) & pools)
+        ]
+        return RevertPlan(change, names, later)
 
     @staticmethod
     def _change(session: Session, change_id: int) -> Change:
@@ -130,16 +133,17 @@ class RevertOps(PoolOps, RecordOps):
     def revert_change(self, change_id: int, actor: str, *, force: bool = False) -> Change:
         """Record one new change (action ``change.revert``) that restores what ``change_id``
         replaced. :class:`RevertRefused` when later changes touched the same names, unless
-        ``force``; :class:`Conflict` when there is nothing left to revert."""
-        plan = self.revert_plan(change_id)
-        if plan.later and not force:
-            raise RevertRefused(change_id, plan.later)
+        ``force``; :class:`Conflict` when there is nothing left to revert. The later changes
+        are looked for under the write lock, so none can slip in between check and write."""
+        check_integer("id", change_id, MAX_BIGINT, minimum=1)
         with self.write() as session:
-            change = self._change(session, change_id)
-            if (pool := pool_before(change)) is not None:
-                row = self._restore_pool(session, change, pool, actor)
+            plan = self._plan(session, change_id)
+            if plan.later and not force:
+                raise RevertRefused(change_id, plan.later)
+            if (pool := pool_before(plan.change)) is not None:
+                row = self._restore_pool(session, plan.change, pool, actor)
             else:
-                row = self._restore_records(session, change, actor)
+                row = self._restore_records(session, plan.change, actor)
             session.flush()
             return change_from_row(row)
 
