@@ -53,7 +53,7 @@ def new_record(request: Request, who: ViewerDep, name: str = "") -> HTMLResponse
         "name": name,
         "type": "A",
         "ttl": "300",
-        "owner": f"user:{who.principal.actor}",
+        "owner": f"user:{who.principal.actor.split(':', 1)[-1]}",  # token:alice -> user:alice
         "values": "",
         "pool": "",
     }
