@@ -22,7 +22,8 @@ class ConsoleRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInRequired as exc:
-                return login_page(request, status_code=401, reason=exc.reason, next=request.url.path)
+                asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return login_page(request, status_code=401, reason=exc.reason, next=asked)
             except Forbidden as exc:
                 return render(request, "refused.html", status_code=403, message=str(exc))
 

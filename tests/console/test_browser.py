@@ -98,6 +98,23 @@ def test_sign_in(browser: Browser, served: Served, tmp_path: Path) -> None:
     assert ERRORS == []
 
 
+def test_pages_read_with_javascript_off(browser: Browser, served: Served, tmp_path: Path) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = watch(context.new_page())
+    page.goto(f"{served.base}/ui/name?q=www.wudebao-web.com")  # sign in, then back to the page asked for
+    page.fill("input[name=token]", served.read)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_selector(".path")
+    assert page.url.endswith("/ui/name?q=www.wudebao-web.com")
+    assert "10.20.0.10" in page.inner_text(".pool-box")
+    page.goto(f"{served.base}/ui/changes?zone=legacy-web.com")
+    log = page.inner_text("table.changes")
+    assert "zone.create\tlegacy-web.com" in log and "zone.create\twudebao-web.com" not in log
+    save(page, tmp_path, "no-javascript")
+    context.close()
+    assert ERRORS == []
+
+
 def test_search_a_name_and_see_its_path(admin: Page, served: Served, tmp_path: Path) -> None:
     admin.goto(f"{served.base}/ui")
     admin.fill("input[name=q]", "WWW.Hello-Web.com.")

@@ -207,6 +207,16 @@ def test_pool_preview_lists_names_then_confirm_moves(
         )
 
 
+def test_record_content_is_escaped(app: FastAPI, seeded: dict[str, str]) -> None:
+    with TestClient(app, headers=bearer(seeded["admin"])) as api:
+        body = record("xss.hello-web.com", type="TXT", values=['"<script>alert(1)</script>"'])
+        assert api.post("/records", json=body).status_code == 201, body
+    with TestClient(app) as c:
+        sign_in(c, seeded["read"])
+        page = c.get("/ui/name?q=xss.hello-web.com").text
+        assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
 def test_live_endpoint(app: FastAPI, seeded: dict[str, str], store: ZoneStore) -> None:
     with TestClient(app) as c:
         sign_in(c, seeded["admin"])
