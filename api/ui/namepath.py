@@ -17,12 +17,23 @@ from dnsd.store.zonestore import ZoneStore
 MAX_HOPS = 8
 
 
+@dataclass(frozen=True, slots=True)
+class PoolTarget:
+    """One pool an RRset answers from: its name, weight (1 for a plain pool record) and the
+    pool itself (None if it is missing)."""
+
+    name: str
+    weight: int
+    pool: Pool | None
+
+
 @dataclass(slots=True)
 class Step:
-    """One RRset on the path; ``pool`` when it answers from a pool, ``then`` the CNAME's target."""
+    """One RRset on the path; ``targets`` the pools it answers from (several when weighted),
+    ``answers`` the default view's addresses (or the literal values), ``then`` a CNAME's target."""
 
     rrset: RRset
-    pool: Pool | None = None
+    targets: list[PoolTarget] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)
     then: NamePath | None = None
 
@@ -67,8 +78,10 @@ def name_path(store: ZoneStore, name: str, hops: int = 0) -> NamePath:
     for rrset in sorted(rrsets, key=lambda r: (r.rtype != "CNAME", r.rtype)):
         step = Step(rrset)
         if rrset.pool is not None:
-            step.pool = pools.get(rrset.pool)
-            step.answers = list(step.pool.addresses_for(rrset.rtype)) if step.pool else []
+            step.targets = [PoolTarget(t.pool, t.weight, pools.get(t.pool)) for t in rrset.pool_targets]
+            step.answers = [
+                a for t in step.targets if t.pool and t.weight for a in t.pool.addresses_for(rrset.rtype)
+            ]
         else:
             step.answers = rrset.value_texts()
         if rrset.rtype == "CNAME" and hops < MAX_HOPS:

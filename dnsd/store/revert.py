@@ -16,13 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dnsd.domain.changes import Change, RRLine
-from dnsd.domain.errors import Conflict, NotFound
+from dnsd.domain.errors import Conflict, InvalidInput, NotFound
+from dnsd.domain.health import check_dict, make_check
 from dnsd.domain.pools import make_pool, pool_dict
 from dnsd.domain.records import RRset, make_rrset, placement_problems
 from dnsd.store.base import MAX_BIGINT, ZoneDelta, check_integer
 from dnsd.store.convert import change_from_row, pool_from_row, rrset_dict
 from dnsd.store.pools import PoolOps, address_rows
-from dnsd.store.records import RecordOps
+from dnsd.store.records import RecordOps, check_views_defined, write_record
 from dnsd.store.tables import ChangeRow, RecordRow, ZoneRow
 
 RECORD_ACTIONS = ("record.create", "record.update", "record.delete", "record.bulk", "change.revert")
@@ -89,7 +90,9 @@ def _pools_of(change: Change) -> set[str]:
         return {pool["name"]}
     records = [change.before or {}, change.after or {}]
     records += [*(change.before or {}).get("records", []), *(change.after or {}).get("records", [])]
-    return {r["pool"] for r in records if r.get("pool")}
+    return {r["pool"] for r in records if r.get("pool")} | {
+        p for r in records for p in r.get("targets") or {}
+    }
 
 
 class RevertOps(PoolOps, RecordOps):
@@ -193,36 +196,35 @@ class RevertOps(PoolOps, RecordOps):
                 session.delete(row)
             return zone, old, None
         new = make_rrset(
-            name, rtype, int(target["ttl"]), target["owner"], target.get("values"), target.get("pool")
-        )
+            name, rtype, int(target["ttl"]), target["owner"], target.get("values"), target.get("pool"),
+            targets=target.get("targets"), mode=target.get("mode", "hashed"), views=target.get("views"),
+        )  # fmt: skip
         new = replace(new, zone=zone.name)
         others = [r for r in rows if r.type != rtype]
         holders = sorted({r.owner for r in others if r.owner != new.owner})
         if holders:
-            raise Conflict(
-                f"cannot restore {name}/{rtype}: {name} is now held by {holders[0]}", holder=holders[0]
-            )
-        problems = placement_problems(
-            new, zone.name, [self._to_domain(session, r, zone.name) for r in others]
-        )
+            holder = holders[0]
+            raise Conflict(f"cannot restore {name}/{rtype}: {name} is now held by {holder}", holder=holder)
+        domain_others = [self._to_domain(session, r, zone.name) for r in others]
+        problems = placement_problems(new, zone.name, domain_others)
         if problems:
             raise Conflict(f"cannot restore {name}/{rtype}: " + "; ".join(str(p) for p in problems))
-        pool_id = self._pool_for_restore(session, new)
+        pool_ids = self._pools_for_restore(session, new)
         if row is None:
             row = RecordRow(zone_id=zone.id, name=name, type=rtype, owner=new.owner)
             session.add(row)
-        row.owner, row.ttl, row.rdata, row.pool_id = new.owner, new.ttl, new.value_texts(), pool_id
+        row.owner = new.owner
+        write_record(session, row, new, pool_ids)
         return zone, old, new
 
-    def _pool_for_restore(self, session: Session, rrset: RRset) -> int | None:
-        if rrset.pool is None:
-            return None
+    def _pools_for_restore(self, session: Session, rrset: RRset) -> dict[str, int]:
         try:
-            return self._pool(session, rrset.pool).id
-        except NotFound:
-            raise Conflict(
-                f"cannot restore {rrset.name}/{rrset.rtype}: pool {rrset.pool} no longer exists"
-            ) from None
+            return self._target_ids(session, rrset)
+        except NotFound as exc:
+            what = f"{rrset.name}/{rrset.rtype}"
+            raise Conflict(f"cannot restore {what}: {exc.kind} {exc.key} no longer exists") from None
+        except InvalidInput as exc:
+            raise Conflict(f"cannot restore {rrset.name}/{rrset.rtype}: {exc}") from None
 
     def _restore_pool(
         self, session: Session, change: Change, before: dict[str, Any], actor: str
@@ -234,17 +236,23 @@ class RevertOps(PoolOps, RecordOps):
             list(before.get("addresses", [])),
             str(before.get("description", "")),
             list(before.get("external_addresses", [])),
+            view_members=before.get("members"),
+            check=make_check(before["check"]) if before.get("check") else None,
         )
         if old == current:
             raise Conflict(
                 f"nothing to revert: pool {old.name} is already as it was before change {change.id}"
             )
+        try:
+            check_views_defined(session, old.views, "members")
+        except InvalidInput as exc:
+            raise Conflict(f"cannot restore pool {old.name}: {exc}") from None
         row.description = old.description
+        row.health_check = check_dict(old.check) if old.check else None
         row.addresses = []
         session.flush()
         row.addresses = address_rows(old)
-        changed = old.addresses != current.addresses or old.external_addresses != current.external_addresses
-        deltas = self._affected_zones(session, row.id, current, old) if changed else []
+        deltas = self._affected_zones(session, row.id, current, old) if old.members != current.members else []
         return self.record_change(
             session, actor=actor, action="change.revert", subject=f"revert of change {change.id}",
             deltas=deltas, before={"reverts": change.id, "pool": pool_dict(current)},

@@ -13,10 +13,11 @@ from dnsd.store.records import RecordOps
 from dnsd.store.revert import RevertOps
 from dnsd.store.schema import metadata
 from dnsd.store.tokens import TokenOps
+from dnsd.store.views import ViewOps
 from dnsd.store.zones import ZoneOps
 
 
-class ZoneStore(RevertOps, ZoneOps, PoolOps, RecordOps, ChangeOps, TokenOps):
+class ZoneStore(RevertOps, ZoneOps, PoolOps, RecordOps, ChangeOps, TokenOps, ViewOps):
     """The store. Build it with an engine from :func:`dnsd.store.engine.make_engine`."""
 
     def ping(self) -> None:
