@@ -15,6 +15,7 @@ from api.errors import install_error_handlers
 from api.metrics import RequestCounts, RequestMetrics
 from api.metrics import router as metrics_router
 from api.routes import bulk, changes, health, k8s, pools, records, shifts, sync, token, views, zones
+from api.ui import mount_console
 from dnsd import __version__
 from dnsd.config import Settings
 from dnsd.domain.records import TtlLimits
@@ -69,6 +70,7 @@ def create_app(
     for module in (bulk, records, zones, pools, views, changes, shifts, sync, k8s, token, health):
         app.include_router(module.router)
     app.include_router(metrics_router)
+    mount_console(app)
     if settings.auth_disabled:
         log.warning(
             "AUTHENTICATION IS DISABLED (dev mode): anyone who reaches this API may change every "

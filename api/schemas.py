@@ -306,6 +306,12 @@ class ChangeOut(BaseModel):
         )  # fmt: skip
 
 
+class RevertIn(Body):
+    force: bool = Field(
+        False, description="revert even though later changes touched the same names (they are overwritten)"
+    )
+
+
 class ChangeList(BaseModel):
     items: list[ChangeOut]
 

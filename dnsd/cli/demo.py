@@ -118,6 +118,10 @@ def try_block(settings: Settings, serving: Serving, why: str | None) -> str:
         f"dnsd is ready: DNS on {hosts} port {serving.dns_port} (UDP and TCP), "
         f"API on {api} (docs at {api}/docs){', no auth (demo mode)' if settings.auth_disabled else ''}.",
     ]
+    lines.append(
+        f"Web console: {api}/ui"
+        + (" (opens on the demo data)" if settings.auth_disabled else " (sign in with an API token)")
+    )
     if not settings.auth_disabled:
         lines.append("The API wants a token: add -H 'Authorization: Bearer ...' ('dnsd token create').")
     if why is not None:

@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dnsd.cli.records",
     "dnsd.cli.tokens",
     "dnsd.cli.changes",
+    "dnsd.cli.change",
     "dnsd.cli.seed",
     "dnsd.cli.demo",
     "dnsd.cli.k8s",

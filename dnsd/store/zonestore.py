@@ -12,6 +12,7 @@ from dnsd.store.health import HealthOps
 from dnsd.store.leases import LeaseOps
 from dnsd.store.pools import PoolOps
 from dnsd.store.records import RecordOps
+from dnsd.store.revert import RevertOps
 from dnsd.store.schema import metadata
 from dnsd.store.shifts import ShiftOps
 from dnsd.store.tokens import TokenOps
@@ -19,7 +20,9 @@ from dnsd.store.views import ViewOps
 from dnsd.store.zones import ZoneOps
 
 
-class ZoneStore(ZoneOps, PoolOps, ShiftOps, RecordOps, ChangeOps, TokenOps, ViewOps, HealthOps, LeaseOps):
+class ZoneStore(
+    RevertOps, ZoneOps, PoolOps, ShiftOps, RecordOps, ChangeOps, TokenOps, ViewOps, HealthOps, LeaseOps
+):
     """The store. Build it with an engine from :func:`dnsd.store.engine.make_engine`."""
 
     def ping(self) -> None:

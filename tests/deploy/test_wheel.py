@@ -13,6 +13,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,9 @@ def test_wheel_ships_migrations_and_migrates(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)], tmp_path)
     (wheel,) = wheels.glob("dnsd-*.whl")
+    with zipfile.ZipFile(wheel) as archive:  # the console's templates and files (issue 16)
+        shipped = set(archive.namelist())
+    assert {"api/ui/templates/base.html", "api/ui/static/htmx.min.js", "api/ui/static/console.css"} <= shipped
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)

@@ -115,6 +115,16 @@ def test_demo_serves_port_53_of_localhost_after_one_try_block(tmp_path: Path, de
     assert "  dig @localhost www.hello-web.com\n" in out
     assert "DNS on 127.0.0.1 and ::1 port 53" in out and "5353" not in out
     assert out.index("serving DNS on 127.0.0.1 port 53") < out.index("Try:")
+    console_opens_on_the_demo_data(out, demo.api_port)
+
+
+def console_opens_on_the_demo_data(out: str, api_port: int) -> None:
+    """The demo prints the console's URL, and it opens (no sign-in in demo mode) on the demo data."""
+    assert f"Web console: http://127.0.0.1:{api_port}/ui (opens on the demo data)\n" in out
+    page = httpx.get(f"http://127.0.0.1:{api_port}/ui", timeout=5)
+    assert page.status_code == 200 and "<h1>Dashboard</h1>" in page.text
+    assert "hello-web.com" in page.text and "istio-ingressgateway" in page.text
+    assert "HttpOnly" in page.headers["set-cookie"] and "SameSite=strict" in page.headers["set-cookie"]
 
 
 @pytest.mark.skipif(shutil.which("setpriv") is None or os.geteuid() != 0, reason="needs root and setpriv")
@@ -129,6 +139,7 @@ def test_demo_without_the_capability_says_which_port_and_why(tmp_path: Path, dem
     assert f"  dig @localhost -p {port} www.hello-web.com\n" in out and out.count("Try:") == 1
     answers_at_once("127.0.0.1", port, demo.api_port)
     answers_at_once("::1", port, demo.api_port)
+    console_opens_on_the_demo_data(out, demo.api_port)
 
 
 @pytest.mark.skipif(not port_53_free(), reason="port 53 of localhost cannot be had here (not root, or taken)")
