@@ -7,7 +7,6 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from api.schemas import PoolOut
-from dnsd.domain.health import check_dict
 from dnsd.domain.pools import Pool
 from dnsd.store.health import MemberHealth
 
@@ -22,7 +21,6 @@ class MemberHealthOut(BaseModel):
 
 
 class PoolDetailOut(PoolOut):
-    check: dict[str, object] | None = None
     health: list[MemberHealthOut] = Field(default_factory=list)
 
     @classmethod
@@ -39,4 +37,4 @@ class PoolDetailOut(PoolOut):
             )
             for m in health
         ]
-        return cls(**base, check=check_dict(pool.check) if pool.check else None, health=members)
+        return cls(**base, health=members)
