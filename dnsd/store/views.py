@@ -16,6 +16,7 @@ from dnsd.domain.views import View, make_views
 from dnsd.store.base import StoreBase, pool_key
 from dnsd.store.lines import read_member_states
 from dnsd.store.tables import PoolAddressRow, PoolRow, RecordRow, ViewRow
+from dnsd.store.tsig_tables import TsigKeyRow
 
 
 def view_from_row(row: ViewRow) -> View:
@@ -104,8 +105,8 @@ class ViewOps(StoreBase):
             return view
 
     def delete_view(self, name: str, actor: str) -> None:
-        """Remove a view; :class:`Conflict` naming the users while pools have members in it or
-        records are limited to it."""
+        """Remove a view; :class:`Conflict` naming the users while pools have members in it,
+        records are limited to it or TSIG keys are bound to it."""
         with self.write() as session:
             row = self._view_row(session, name)
             pools = sorted(
@@ -120,8 +121,9 @@ class ViewOps(StoreBase):
                 for r in session.scalars(select(RecordRow).where(RecordRow.views.is_not(None)))
                 if row.name in (r.views or ())
             ]
-            if pools or records:
-                users = [f"pool {p}" for p in pools[:5]] + records[:5]
+            keys = sorted(session.scalars(select(TsigKeyRow.name).where(TsigKeyRow.view == row.name)))
+            if pools or records or keys:
+                users = [f"pool {p}" for p in pools[:5]] + records[:5] + [f"TSIG key {k}" for k in keys[:5]]
                 raise Conflict(f"view {row.name} is still used by {', '.join(users)}; change them first")
             before = view_dict(view_from_row(row), row.description)
             session.delete(row)

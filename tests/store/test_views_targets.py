@@ -124,3 +124,14 @@ def test_a_change_in_any_view_bumps_the_serial(steer: ZoneStore) -> None:
     steer.update_pool("legacy", "test", view_members={"dc-a": ["10.1.0.9"]})
     assert steer.get_zone(ZONE).serial > before
     assert steer.get_pool("legacy").in_view("dc-a") == ("10.1.0.9",)
+
+
+def test_a_view_bound_to_a_tsig_key_cannot_be_deleted(steer: ZoneStore) -> None:
+    from dnsd.store.tsig import TransferOps
+
+    steer.update_pool("legacy", "test", view_members={"dc-a": []})
+    TransferOps(steer.engine).add_tsig_key("xfr-dc-a", "test", view="dc-a")
+    with pytest.raises(Conflict, match="TSIG key xfr-dc-a"):
+        steer.delete_view("dc-a", "test")
+    TransferOps(steer.engine).set_tsig_key_view("xfr-dc-a", None, "test")
+    steer.delete_view("dc-a", "test")
