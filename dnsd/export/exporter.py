@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dnsd.domain.errors import NotFound, StoreUnavailable
-from dnsd.domain.snapshot import build_zone
 from dnsd.export.render import render_zone_file
 from dnsd.export.writer import WRITTEN, write_if_changed, zone_file_path
 from dnsd.store.changes import ChangeOps
+from dnsd.store.state_rows import StateReader
 
 log = logging.getLogger("dnsd.export")
 COMMAND_TIMEOUT = 60.0
@@ -43,17 +43,17 @@ def export_zones(
     Raises :class:`NotFound` for a named zone the store does not have, unless ``missing_ok``.
     """
     wanted = None if zones is None else sorted(set(zones))
-    state = store.load_state(wanted)
+    # the zones as the DNS server builds them (no ORM object, no stored RRset per row)
+    cursor, zones = StateReader(store.engine).serving_zones(wanted)
     for name in wanted or ():
-        if name not in state.zones and not missing_ok:
+        if name not in zones and not missing_ok:
             raise NotFound("zone", name, field="zone")
     results = []
-    for name in sorted(state.zones):
-        zone, rrsets = state.zones[name]
+    for name in sorted(zones):
         path = zone_file_path(directory, name)
-        text = render_zone_file(build_zone(zone, rrsets, state.pools))
+        text = render_zone_file(zones.pop(name))  # each zone freed once it is written
         results.append(ExportResult(name, path, write_if_changed(path, text)))
-    return state.cursor, results
+    return cursor, results
 
 
 def command_args(command: str, zone: str, path: Path) -> list[str]:

@@ -130,8 +130,9 @@ class StateReader(StoreBase):
             state = {zone.name: (zone, records[zone_id]) for zone_id, zone in zone_rows.items()}
             return StoreState(cursor, state, {pool.name: pool for pool in pools.values()})
 
-    def serving_zones(self) -> tuple[int, dict[str, ZoneData]]:
-        """The change cursor and every zone ready to serve, read in one consistent transaction
+    def serving_zones(self, zones: Iterable[str] | None = None) -> tuple[int, dict[str, ZoneData]]:
+        """The change cursor and the named zones (all when None) ready to serve, read in one
+        consistent transaction
         and built as the rows arrive (:class:`ServingZoneBuilder`): equal to building
         ``serving_zone(build_zone(...))`` from :meth:`load_state`, without its RRsets.
 
@@ -143,7 +144,7 @@ class StateReader(StoreBase):
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             conn = session.connection()
             cursor = conn.scalar(select(func.max(ChangeRow.__table__.c.id))) or 0
-            zone_rows = _zones(conn, None)
+            zone_rows = _zones(conn, zones)
             pools = _pools(conn)
             by_name = {pool.name: pool for pool in pools.values()}
             builders = {zone_id: ServingZoneBuilder(zone, by_name) for zone_id, zone in zone_rows.items()}
