@@ -32,6 +32,7 @@ from dnsd.store.tables import ChangeRow, PoolAddressRow, PoolRow, RecordRow, Zon
 
 PAGE = 20_000
 """Record rows fetched per round trip."""
+_PAGED = {"yield_per": PAGE}  # per statement: Connection.execution_options would stay on the connection
 
 _ZONES = ZoneRow.__table__
 _POOLS = PoolRow.__table__
@@ -95,7 +96,7 @@ def _record_rows(conn: Connection, zone_ids: list[int]) -> Iterator[RecordTuple]
         return
     c = _RECORDS.c
     query = select(c.id, c.zone_id, c.name, c.type, c.ttl, cast(c.rdata, Text), c.pool_id, c.owner)
-    rows = conn.execution_options(yield_per=PAGE).execute(query.where(c.zone_id.in_(zone_ids)))
+    rows = conn.execute(query.where(c.zone_id.in_(zone_ids)), execution_options=_PAGED)
     shared = _Shared()
     for row_id, zone_id, name, rtype, ttl, rdata, pool_id, owner in rows:
         yield row_id, zone_id, name, shared(rtype), shared(ttl), _texts(rdata), pool_id, shared(owner)
@@ -104,7 +105,8 @@ def _record_rows(conn: Connection, zone_ids: list[int]) -> Iterator[RecordTuple]
 RecordTuple = tuple[int, int, str, str, int, list[str], "int | None", str]
 
 
-def _records(conn: Connection, zones: dict[int, Zone], pools: dict[int, Pool]) -> dict[int, list[RRset]]:
+def read_rrsets(conn: Connection, zones: dict[int, Zone], pools: dict[int, Pool]) -> dict[int, list[RRset]]:
+    """The RRsets of ``zones`` (by id), as :func:`dnsd.store.convert.rrset_from_row` makes them."""
     out: dict[int, list[RRset]] = {zone_id: [] for zone_id in zones}
     pool_names = {pool_id: pool.name for pool_id, pool in pools.items()}
     zone_names = {zone_id: zone.name for zone_id, zone in zones.items()}
@@ -126,7 +128,7 @@ class StateReader(StoreBase):
             cursor = conn.scalar(select(func.max(ChangeRow.__table__.c.id))) or 0
             zone_rows = _zones(conn, zones)
             pools = _pools(conn)
-            records = _records(conn, zone_rows, pools)
+            records = read_rrsets(conn, zone_rows, pools)
             state = {zone.name: (zone, records[zone_id]) for zone_id, zone in zone_rows.items()}
             return StoreState(cursor, state, {pool.name: pool for pool in pools.values()})
 
@@ -159,7 +161,7 @@ def _add_rows(conn: Connection, builders: dict[int, ServingZoneBuilder], pool_na
         return
     c = _RECORDS.c
     query = select(c.zone_id, c.name, c.type, c.ttl, cast(c.rdata, Text), c.pool_id)
-    rows = conn.execution_options(yield_per=PAGE).execute(query.where(c.zone_id.in_(list(builders))))
+    rows = conn.execute(query.where(c.zone_id.in_(list(builders))), execution_options=_PAGED)
     types: dict[str, str] = {}
     ttls: dict[int, int] = {}
     for zone_id, name, stored_type, ttl, rdata, pool_id in rows:

@@ -25,9 +25,10 @@ from dnsd.domain.records import RRset
 from dnsd.domain.snapshot import expand
 from dnsd.domain.zones import apex_ns_lines, zone_dict
 from dnsd.store.base import StoreBase, ZoneDelta
-from dnsd.store.convert import pool_from_row, rrset_from_row, zone_from_row
+from dnsd.store.convert import pool_from_row, zone_from_row
 from dnsd.store.record_rows import write_record_rows
-from dnsd.store.tables import PoolRow, RecordRow, ZoneRow
+from dnsd.store.state_rows import read_rrsets
+from dnsd.store.tables import PoolRow, ZoneRow
 
 
 class ImportConflict(Conflict):
@@ -79,13 +80,11 @@ class ZoneImportOps(StoreBase):
     def _current(session: Session, data: ZoneFileData) -> _Current:
         row = session.scalar(select(ZoneRow).where(ZoneRow.name == data.zone.name))
         pool_rows = {p.id: pool_from_row(p) for p in session.scalars(select(PoolRow))}
-        rrsets: list[RRset] = []
-        if row is not None:
-            for rec in session.scalars(select(RecordRow).where(RecordRow.zone_id == row.id)):
-                pool = pool_rows[rec.pool_id].name if rec.pool_id is not None else None
-                rrsets.append(rrset_from_row(rec, row.name, pool))
-        pools = {p.name: p for p in pool_rows.values()}
         zone = zone_from_row(row) if row is not None else None
+        rrsets: list[RRset] = []
+        if row is not None and zone is not None:  # read as plain rows: a zone may hold a million
+            rrsets = read_rrsets(session.connection(), {row.id: zone}, pool_rows)[row.id]
+        pools = {p.name: p for p in pool_rows.values()}
         return _Current(plan_import(data, zone, rrsets, pools), row, pools)
 
     def _apply(self, session: Session, current: _Current, actor: str, keep_serial: bool) -> None:
