@@ -290,6 +290,8 @@ def main() -> None:
                         merged.rows.setdefault(key, []).extend(values)
                 results[(tree, size)] = merged
             zone_file.unlink()
+            table(results, [size], [t for t, _ in trees])  # as each size is done: a long run
+    print("\nall sizes:")
     table(results, args.sizes, [t for t, _ in trees])
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
