@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dnsd.domain.errors import InvalidInput, Reason
 from dnsd.domain.names import is_subdomain, name_problems
-from dnsd.domain.pools import POOL_NAME_RULE, is_pool_name
+from dnsd.domain.pools import DEFAULT_VIEW, POOL_NAME_RULE, PUBLIC_VIEW, is_pool_name
 from dnsd.domain.rdata import POOL_TYPES, RECORD_TYPES, Rdata, parse_rdata
+from dnsd.domain.targets import Mode, Target, check_mode, make_targets
 
 MAX_TTL = 2147483647
 MAX_OWNER = 255  # the width of the owner columns
@@ -19,7 +20,13 @@ _OWNER = re.compile(r"^[a-z0-9][a-z0-9_-]*:\S{1,240}$")
 
 @dataclass(frozen=True, slots=True)
 class RRset:
-    """One RRset as stored: literal ``values``, or a ``pool`` (A/AAAA only), never both."""
+    """One RRset as stored: literal ``values``, or a ``pool`` (A/AAAA only), never both.
+
+    A pool-backed RRset may point at several pools with weights (``targets``, docs/selection.md);
+    then ``pool`` is the first target's pool and ``targets`` lists them all. ``targets`` is empty
+    for the common single-pool record (weight 1). ``mode`` is how a weighted record picks a
+    target per query. ``views`` limits the RRset to those views (empty: every view).
+    """
 
     name: str
     rtype: str
@@ -29,10 +36,30 @@ class RRset:
     owner: str = ""
     zone: str = ""
     id: int | None = None
+    targets: tuple[Target, ...] = ()
+    mode: Mode = "hashed"
+    views: tuple[str, ...] = ()
 
-    def content(self) -> tuple[int, tuple[Rdata, ...], str | None]:
-        """What "the same content" means for the idempotent POST: TTL, values, pool."""
-        return (self.ttl, self.values, self.pool)
+    def content(self) -> tuple[object, ...]:
+        """What "the same content" means for the idempotent POST: TTL, values, pools, views."""
+        return (self.ttl, self.values, self.pool, self.targets, self.mode, self.views)
+
+    @property
+    def pool_targets(self) -> tuple[Target, ...]:
+        """The pools this RRset points at with weights (``((pool, 1),)`` for a plain pool
+        record, ``()`` for literal values)."""
+        if self.targets:
+            return self.targets
+        return (Target(self.pool, 1),) if self.pool is not None else ()
+
+    @property
+    def pools(self) -> tuple[str, ...]:
+        """Every pool named, weight 0 included."""
+        return tuple(t.pool for t in self.pool_targets)
+
+    def visible_in(self, view: str) -> bool:
+        """Whether clients of ``view`` see this RRset."""
+        return not self.views or view in self.views
 
     def value_texts(self) -> list[str]:
         return [v.to_text() for v in self.values]
@@ -92,11 +119,16 @@ def make_rrset(
     values: list[str] | None = None,
     pool: str | None = None,
     limits: TtlLimits = TtlLimits(),
+    *,
+    targets: Mapping[str, int] | Sequence[tuple[str, int]] | None = None,
+    mode: str = "hashed",
+    views: Sequence[str] | None = None,
 ) -> RRset:
     """Validate every field of one RRset at once; raise :class:`InvalidInput` listing them all.
 
-    Checks that need other data (zone exists, pool exists, CNAME alone at its name) are the
-    store's; this function sees only its arguments.
+    Checks that need other data (zone exists, pool exists, CNAME alone at its name, views
+    defined) are the store's; this function sees only its arguments. ``targets`` (``{pool:
+    weight}``) replaces ``pool``; a single target of weight 1 is stored as a plain ``pool``.
     """
     reasons: list[Reason] = []
     canonical, problems = name_problems(name)
@@ -112,11 +144,46 @@ def make_rrset(
             Reason("owner", f"must look like 'kind:identity' (e.g. 'k8s:user/alice'), {OWNER_LIMIT}")
         )
     pool_name = pool.strip().lower() if pool is not None else None
+    weighted: tuple[Target, ...] = ()
+    if targets is not None:
+        if pool is not None:
+            reasons.append(Reason("targets", "give either 'pool' or 'targets', not both"))
+        try:
+            weighted = make_targets(targets)
+        except InvalidInput as exc:
+            reasons += exc.reasons
+        for i, target in enumerate(weighted):
+            if not is_pool_name(target.pool):
+                reasons.append(
+                    Reason(f"targets.{i}.pool", f"{target.pool!r} is not a pool name ({POOL_NAME_RULE})")
+                )
+        if weighted:
+            pool_name = weighted[0].pool
+        if len(weighted) == 1 and weighted[0].weight == 1:
+            weighted = ()
+    checked_mode = check_mode(mode, reasons)
+    view_names = _check_views(views or (), reasons)
     _check_shape(rtype, values, pool_name, reasons)
     rdatas = _check_values(rtype, values or [], reasons) if rtype in RECORD_TYPES else ()
     if reasons:
         raise InvalidInput(reasons)
-    return RRset(canonical, rtype, ttl, tuple(sorted(rdatas, key=_sort_key)), pool_name, owner)
+    return RRset(
+        canonical, rtype, ttl, tuple(sorted(rdatas, key=_sort_key)), pool_name, owner,
+        targets=weighted, mode=checked_mode, views=view_names,
+    )  # fmt: skip
+
+
+def _check_views(views: Sequence[str], reasons: list[Reason]) -> tuple[str, ...]:
+    out: list[str] = []
+    for i, raw in enumerate(views):
+        view = str(raw).strip().lower()
+        if view not in (PUBLIC_VIEW, DEFAULT_VIEW) and not is_pool_name(view):
+            reasons.append(Reason(f"views.{i}", POOL_NAME_RULE.replace("pool", "view")))
+        elif view in out:
+            reasons.append(Reason(f"views.{i}", f"view {view!r} is listed twice"))
+        else:
+            out.append(view)
+    return tuple(sorted(out))
 
 
 def _sort_key(rdata: Rdata) -> str:

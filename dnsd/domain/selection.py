@@ -13,30 +13,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from dnsd.domain.errors import InvalidInput, Reason
-from dnsd.domain.views import DEFAULT_VIEW, ViewMatcher
+from dnsd.domain.pools import DEFAULT_VIEW, Member
+from dnsd.domain.targets import MAX_WEIGHT, Mode, Target, make_targets
+from dnsd.domain.views import ViewMatcher
 
-Mode = Literal["hashed", "random"]
+__all__ = [
+    "MAX_WEIGHT", "Client", "Health", "Member", "Mode", "Steered", "Target", "Variant",
+    "all_up", "dnspod_weights", "health_from_states", "make_targets", "select", "select_in_view",
+    "subnet_point", "view_members", "zone_file_members",
+]  # fmt: skip
+
 # (pool, address, record name) -> is the member up for that name
 Health = Callable[[str, str, str], bool]
 HASH_PREFIX = {4: 24, 6: 56}
-MAX_WEIGHT = 1_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """One pool a record points at, with its weight (0 = published nowhere, kept for shifts)."""
-
-    pool: str
-    weight: int
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """A pool member: an address answered to clients of ``view``."""
-
-    address: str
-    view: str = DEFAULT_VIEW
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,25 +57,6 @@ class Steered:
     rtype: Literal["A", "AAAA"]
     targets: tuple[Target, ...]
     mode: Mode = "hashed"
-
-
-def make_targets(weights: Mapping[str, int] | Sequence[tuple[str, int]]) -> tuple[Target, ...]:
-    """Validate ``{pool: weight}`` (or pairs): distinct pools, integer weights 0..1,000,000, at
-    least one weight > 0. Raises :class:`InvalidInput` with every problem."""
-    pairs = list(weights.items()) if isinstance(weights, Mapping) else list(weights)
-    reasons: list[Reason] = []
-    seen: set[str] = set()
-    for i, (pool, weight) in enumerate(pairs):
-        if pool in seen:
-            reasons.append(Reason(f"targets.{i}.pool", f"pool {pool!r} is listed twice"))
-        seen.add(pool)
-        if isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= MAX_WEIGHT:
-            reasons.append(Reason(f"targets.{i}.weight", f"an integer from 0 to {MAX_WEIGHT}"))
-    if not reasons and not any(w > 0 for _, w in pairs):
-        reasons.append(Reason("targets", "at least one target needs a weight above 0"))
-    if reasons:
-        raise InvalidInput(reasons)
-    return tuple(Target(pool, weight) for pool, weight in pairs)
 
 
 def health_from_states(states: Mapping[tuple[str, ...], str]) -> Health:

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from dnsd.domain.names import ancestors
-from dnsd.domain.pools import Pool
+from dnsd.domain.pools import DEFAULT_VIEW, Pool
 from dnsd.domain.rdata import TXT, TYPE_CODES, Address, Rdata, Target
 from dnsd.domain.records import RRset
+from dnsd.domain.selection import Health, Steered, all_up, zone_file_members
 from dnsd.domain.zones import Zone
 
 
@@ -111,27 +112,39 @@ class Snapshot:
             _, _, name = name.partition(".")
 
 
-def expand(rrset: RRset, pools: Mapping[str, Pool]) -> tuple[Rdata, ...]:
-    """The rdata an RRset answers with: its values, or its pool's addresses for its type."""
+def expand(
+    rrset: RRset, pools: Mapping[str, Pool], view: str = DEFAULT_VIEW, health: Health = all_up
+) -> tuple[Rdata, ...]:
+    """The rdata an RRset carries in ``view``'s zone file and transfers: its values, or the
+    healthy members of its weight > 0 pools in that view (:func:`zone_file_members`)."""
     if rrset.pool is None:
         return rrset.values
-    pool = pools.get(rrset.pool)
-    if pool is None:
-        return ()
-    return tuple(Address(a) for a in pool.addresses_for(rrset.rtype))
+    if not rrset.targets and health is all_up:  # the common case, kept cheap
+        pool = pools.get(rrset.pool)
+        return tuple(Address(a) for a in pool.addresses_for(rrset.rtype, view=view)) if pool else ()
+    members = {p: pools[p].members for p in rrset.pools if p in pools}
+    steered = Steered(rrset.name, "A" if rrset.rtype == "A" else "AAAA", rrset.pool_targets, rrset.mode)
+    return tuple(Address(a) for a in zone_file_members(steered, view, members, health).addresses)
 
 
-def build_zone(zone: Zone, rrsets: Iterable[RRset], pools: Mapping[str, Pool]) -> ZoneData:
-    """Build the answer-ready view of one zone. RRsets that expand to nothing are left out."""
+def build_zone(
+    zone: Zone,
+    rrsets: Iterable[RRset],
+    pools: Mapping[str, Pool],
+    view: str = DEFAULT_VIEW,
+    health: Health = all_up,
+) -> ZoneData:
+    """Build the answer-ready view of one zone as ``view`` sees it (RRsets limited to other
+    views left out). RRsets that expand to nothing are left out."""
     nodes: dict[str, dict[str, RRsetData]] = {
         zone.name: {
             "SOA": RRsetData(zone.name, "SOA", zone.ttl, (zone.soa(),)),
             "NS": RRsetData(zone.name, "NS", zone.ttl, tuple(Target(n) for n in zone.ns)),
         }
     }
-    kept = tuple(rrsets)
+    kept = tuple(r for r in rrsets if not r.views or view in r.views)
     for rrset in kept:
-        rdatas = expand(rrset, pools)
+        rdatas = expand(rrset, pools, view, health)
         if rdatas:
             nodes.setdefault(rrset.name, {})[rrset.rtype] = RRsetData(
                 rrset.name, rrset.rtype, rrset.ttl, rdatas

@@ -11,10 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dnsd.domain.errors import InvalidInput, Reason
-from dnsd.domain.pools import POOL_NAME_RULE, is_pool_name
+from dnsd.domain.pools import DEFAULT_VIEW, POOL_NAME_RULE, PUBLIC_VIEW, is_pool_name
 
-DEFAULT_VIEW = "default"
-PUBLIC_VIEW = "public"
 RESERVED_VIEWS = (DEFAULT_VIEW, PUBLIC_VIEW)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

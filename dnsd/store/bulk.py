@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from dnsd.domain.changes import RRLine
 from dnsd.domain.errors import Conflict, InvalidInput, Reason
-from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset, find_zone, placement_problems
 from dnsd.store.base import ZoneDelta
 from dnsd.store.convert import pool_from_row, rrset_dict
-from dnsd.store.records import PutResult, RecordOps
+from dnsd.store.lines import rr_lines, session_health
+from dnsd.store.records import PutResult, RecordOps, check_views_defined, write_record
 from dnsd.store.tables import PoolRow, RecordRow, ZoneRow
 
 CREATED, CHANGED, UNCHANGED = "created", "changed", "unchanged"
@@ -58,7 +58,7 @@ class _Item:
     zone: ZoneRow
     row: RecordRow | None
     old: RRset | None
-    pool_id: int | None
+    pool_ids: dict[str, int]
 
     @property
     def outcome(self) -> str:
@@ -120,8 +120,12 @@ class BulkOps(RecordOps):
             problems += [(i, Reason(f"{labels[i]}.{r.field}", r.message)) for r in placement]
             row = next((r for r in rows if r.type == rrset.rtype), None)
             old = self._to_domain(session, row, zone.name) if row is not None else None
-            pool_id = pools[rrset.pool].id if rrset.pool is not None else None
-            items.append(_Item(replace(rrset, zone=zone.name), zone, row, old, pool_id))
+            pool_ids = {p: pools[p].id for p in rrset.pools}
+            try:
+                check_views_defined(session, rrset.views, f"{labels[i]}.views")
+            except InvalidInput as exc:
+                problems += [(i, r) for r in exc.reasons]
+            items.append(_Item(replace(rrset, zone=zone.name), zone, row, old, pool_ids))
         if problems:  # then the conflicts are problems too: one answer names everything
             problems += [
                 (c.index, Reason(f"{c.label}.name", f"{c.name} is held by {c.holder}")) for c in conflicts
@@ -133,6 +137,7 @@ class BulkOps(RecordOps):
 
     def _apply(self, session: Session, items: Sequence[_Item], actor: str) -> None:
         pools = {p.name: pool_from_row(p) for p in session.scalars(select(PoolRow))}
+        health = session_health(session)
         written = [item for item in items if item.outcome != UNCHANGED]
         if not written:
             return
@@ -142,14 +147,10 @@ class BulkOps(RecordOps):
                 new = item.new
                 item.row = RecordRow(zone_id=item.zone.id, name=new.name, type=new.rtype, owner=new.owner)
                 session.add(item.row)
-            item.row.ttl, item.row.rdata, item.row.pool_id = (
-                item.new.ttl,
-                item.new.value_texts(),
-                item.pool_id,
-            )
+            write_record(session, item.row, item.new, item.pool_ids)
             _, removed, added = deltas.setdefault(item.zone.name, (item.zone, [], []))
-            removed += _lines(item.old, pools)
-            added += _lines(item.new, pools)
+            removed += rr_lines(item.old, pools, health)
+            added += rr_lines(item.new, pools, health)
         owners = {item.new.owner for item in written}
         created = sum(1 for item in written if item.old is None)
         self.record_change(
@@ -168,16 +169,6 @@ def _result(item: _Item) -> PutResult:
     rrset = item.old if outcome == UNCHANGED and item.old is not None else item.new
     rrset = replace(rrset, id=item.row.id if item.row is not None else None)
     return PutResult(rrset, created=outcome == CREATED, changed=outcome != UNCHANGED, serial=item.zone.serial)
-
-
-def _lines(rrset: RRset | None, pools: Mapping[str, Pool]) -> list[RRLine]:
-    """The RRs an RRset answers with (pool references expanded), for the change row."""
-    if rrset is None:
-        return []
-    if rrset.pool is None:
-        return [(rrset.name, rrset.rtype, rrset.ttl, t) for t in rrset.value_texts()]
-    addresses = pools[rrset.pool].addresses_for(rrset.rtype)
-    return [(rrset.name, rrset.rtype, rrset.ttl, a) for a in addresses]
 
 
 def _stored_at(session: Session, names: set[str]) -> dict[str, list[RecordRow]]:
@@ -202,8 +193,10 @@ def _batch_problems(
         label = labels[i]
         if find_zone(rrset.name, zones) is None:
             problems.append((i, Reason(f"{label}.name", f"no zone of ours contains {rrset.name}")))
-        if rrset.pool is not None and rrset.pool not in pools:
-            problems.append((i, Reason(f"{label}.pool", f"pool {rrset.pool!r} not found")))
+        for j, pool in enumerate(rrset.pools):
+            if pool not in pools:
+                field = f"{label}.targets.{j}.pool" if rrset.targets else f"{label}.pool"
+                problems.append((i, Reason(field, f"pool {pool!r} not found")))
         key = (rrset.name, rrset.rtype)
         if key in first:
             again = f"{rrset.name}/{rrset.rtype} is already at {labels[first[key]]}"

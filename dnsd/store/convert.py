@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from dnsd.domain.changes import Change, Token, ZoneChange
-from dnsd.domain.pools import Pool
+from dnsd.domain.health import make_check
+from dnsd.domain.pools import DEFAULT_VIEW, PUBLIC_VIEW, Pool
 from dnsd.domain.rdata import parse_rdata
 from dnsd.domain.records import RRset
+from dnsd.domain.targets import Mode, Target
 from dnsd.domain.zones import Zone
 from dnsd.store.tables import ChangeRow, ChangeZoneRow, PoolRow, RecordRow, TokenRow, ZoneRow
 
@@ -30,23 +32,38 @@ def zone_from_row(row: ZoneRow) -> Zone:
 
 
 def pool_from_row(row: PoolRow) -> Pool:
-    internal = tuple(a.address for a in row.addresses if not a.external)
-    external = tuple(a.address for a in row.addresses if a.external)
-    return Pool(row.name, internal, row.description, external)
+    by_view: dict[str, list[str]] = {}
+    for member in row.addresses:
+        by_view.setdefault(member.view, []).append(member.address)
+    internal = tuple(by_view.pop(DEFAULT_VIEW, ()))
+    external = tuple(by_view.pop(PUBLIC_VIEW, ()))
+    named = tuple((view, tuple(addrs)) for view, addrs in sorted(by_view.items()))
+    check = make_check(row.health_check) if row.health_check else None
+    return Pool(row.name, internal, row.description, external, named, check)
 
 
 def rrset_from_row(row: RecordRow, zone: str, pool: str | None) -> RRset:
     values = tuple(parse_rdata(row.type, text) for text in row.rdata)
-    return RRset(row.name, row.type, row.ttl, values, pool, row.owner, zone, row.id)
+    if not row.targets and not row.views:
+        return RRset(row.name, row.type, row.ttl, values, pool, row.owner, zone, row.id)
+    targets = tuple(Target(t.pool.name, t.weight) for t in row.targets)
+    mode: Mode = "random" if row.mode == "random" else "hashed"
+    views = tuple(row.views or ())
+    return RRset(row.name, row.type, row.ttl, values, pool, row.owner, zone, row.id, targets, mode, views)
 
 
 def rrset_dict(rrset: RRset) -> dict[str, Any]:
     """The JSON form of an RRset used in change rows (before/after)."""
     out: dict[str, Any] = {"name": rrset.name, "type": rrset.rtype, "ttl": rrset.ttl, "owner": rrset.owner}
-    if rrset.pool is not None:
+    if rrset.targets:
+        out["targets"] = {t.pool: t.weight for t in rrset.targets}
+        out["mode"] = rrset.mode
+    elif rrset.pool is not None:
         out["pool"] = rrset.pool
     else:
         out["values"] = rrset.value_texts()
+    if rrset.views:
+        out["views"] = list(rrset.views)
     return out
 
 

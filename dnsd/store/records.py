@@ -8,11 +8,44 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from dnsd.domain.changes import RRLine
-from dnsd.domain.errors import Conflict, InvalidInput, NotFound
+from dnsd.domain.errors import Conflict, InvalidInput, NotFound, Reason
+from dnsd.domain.pools import DEFAULT_VIEW, PUBLIC_VIEW
 from dnsd.domain.records import RRset, find_zone, make_rrset, placement_problems
 from dnsd.store.base import MAX_INTEGER, StoreBase, ZoneDelta, check_integer, check_page, name_key, pool_key
 from dnsd.store.convert import pool_from_row, rrset_dict, rrset_from_row
-from dnsd.store.tables import PoolRow, RecordRow, ZoneRow
+from dnsd.store.lines import rr_lines, session_health
+from dnsd.store.tables import PoolRow, RecordRow, RecordTargetRow, ViewRow, ZoneRow
+
+
+def check_views_defined(session: Session, views: tuple[str, ...] | list[str], field: str) -> None:
+    """:class:`InvalidInput` naming ``field.N`` for each named view that is not defined
+    (``default`` and ``public`` always are)."""
+    named = [v for v in views if v not in (DEFAULT_VIEW, PUBLIC_VIEW)]
+    if not named:
+        return
+    defined = set(session.scalars(select(ViewRow.name).where(ViewRow.name.in_(named))))
+    reasons = [
+        Reason(f"{field}.{i}", f"view {v!r} is not defined (define it first: POST /views)")
+        for i, v in enumerate(views)
+        if v not in defined and v not in (DEFAULT_VIEW, PUBLIC_VIEW)
+    ]
+    if reasons:
+        raise InvalidInput(reasons)
+
+
+def write_record(session: Session, row: RecordRow, rrset: RRset, pool_ids: dict[str, int]) -> None:
+    """Set ``row``'s content from ``rrset``: TTL, values, pool, weighted targets, mode, views."""
+    row.ttl, row.rdata = rrset.ttl, rrset.value_texts()
+    row.pool_id = pool_ids[rrset.pool] if rrset.pool is not None else None
+    row.mode = rrset.mode if rrset.targets else None
+    row.views = list(rrset.views) or None
+    if row.targets:
+        row.targets = []  # delete first: the unit of work would insert first and break uniqueness
+        session.flush()
+    row.targets = [
+        RecordTargetRow(pool_id=pool_ids[t.pool], weight=t.weight, position=i)
+        for i, t in enumerate(rrset.targets)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +77,23 @@ class RecordFilter:
 
 class RecordOps(StoreBase):
     def _lines(self, session: Session, rrset: RRset | None) -> list[RRLine]:
-        if rrset is None:
-            return []
-        if rrset.pool is None:
-            return [(rrset.name, rrset.rtype, rrset.ttl, t) for t in rrset.value_texts()]
-        pool = pool_from_row(self._pool(session, rrset.pool))
-        return [(rrset.name, rrset.rtype, rrset.ttl, a) for a in pool.addresses_for(rrset.rtype)]
+        if rrset is None or rrset.pool is None:
+            return rr_lines(rrset, {})
+        pools = {name: pool_from_row(self._pool(session, name)) for name in rrset.pools}
+        return rr_lines(rrset, pools, session_health(session))
+
+    @staticmethod
+    def _target_ids(session: Session, rrset: RRset) -> dict[str, int]:
+        """The pool id of every pool ``rrset`` names; :class:`NotFound` (field ``pool`` or
+        ``targets.N.pool``) for one that does not exist. Views named must be defined."""
+        ids: dict[str, int] = {}
+        for i, name in enumerate(rrset.pools):
+            row = session.scalar(select(PoolRow).where(PoolRow.name == pool_key(name)))
+            if row is None:
+                raise NotFound("pool", name, field=f"targets.{i}.pool" if rrset.targets else "pool")
+            ids[name] = row.id
+        check_views_defined(session, rrset.views, "views")
+        return ids
 
     @staticmethod
     def _pool(session: Session, name: str) -> PoolRow:
@@ -78,7 +122,7 @@ class RecordOps(StoreBase):
         """
         with self.write() as session:
             zone = self._zone_for(session, rrset.name)
-            pool_id = self._pool(session, rrset.pool).id if rrset.pool is not None else None
+            pool_ids = self._target_ids(session, rrset)
             rows = session.scalars(
                 select(RecordRow).where(RecordRow.zone_id == zone.id, RecordRow.name == rrset.name)
             ).all()
@@ -95,7 +139,7 @@ class RecordOps(StoreBase):
                 old = self._to_domain(session, current, zone.name)
                 if old.content() == new.content():
                     return PutResult(old, created=False, changed=False, serial=zone.serial)
-            return self._write_rrset(session, zone, current, new, pool_id, actor)
+            return self._write_rrset(session, zone, current, new, pool_ids, actor)
 
     def _write_rrset(
         self,
@@ -103,14 +147,14 @@ class RecordOps(StoreBase):
         zone: ZoneRow,
         row: RecordRow | None,
         new: RRset,
-        pool_id: int | None,
+        pool_ids: dict[str, int],
         actor: str,
     ) -> PutResult:
         old = self._to_domain(session, row, zone.name) if row is not None else None
         if row is None:
             row = RecordRow(zone_id=zone.id, name=new.name, type=new.rtype, owner=new.owner)
             session.add(row)
-        row.ttl, row.rdata, row.pool_id = new.ttl, new.value_texts(), pool_id
+        write_record(session, row, new, pool_ids)
         delta = ZoneDelta(zone, self._lines(session, old), self._lines(session, new))
         self.record_change(
             session, actor=actor, action="record.create" if old is None else "record.update",
@@ -136,14 +180,25 @@ class RecordOps(StoreBase):
         ttl: int | None = None,
         values: list[str] | None = None,
         pool: str | None = None,
+        *,
+        targets: dict[str, int] | None = None,
+        mode: str | None = None,
+        views: list[str] | None = None,
     ) -> PutResult:
-        """Change TTL and/or content of one RRset, keeping its owner; validated like a put."""
+        """Change TTL and/or content of one RRset, keeping its owner; validated like a put.
+        New ``values``, ``pool`` or ``targets`` replace the content; ``mode`` and ``views`` are
+        kept unless given."""
         old = self.get_rrset(record_id)
-        use_pool = pool if pool is not None else (old.pool if values is None else None)
-        use_values = values if values is not None else (old.value_texts() if use_pool is None else None)
+        use_values, use_pool, use_targets = values, pool, targets
+        if values is None and pool is None and targets is None:  # keep the content
+            use_values = old.value_texts() if old.pool is None else None
+            use_targets = {t.pool: t.weight for t in old.targets} if old.targets else None
+            use_pool = old.pool if old.pool is not None and not old.targets else None
         new = make_rrset(
-            old.name, old.rtype, old.ttl if ttl is None else ttl, old.owner, use_values, use_pool, self.limits
-        )
+            old.name, old.rtype, old.ttl if ttl is None else ttl, old.owner, use_values, use_pool,
+            self.limits, targets=use_targets, mode=old.mode if mode is None else mode,
+            views=list(old.views) if views is None else views,
+        )  # fmt: skip
         return self.put_rrset(new, actor)
 
     def delete_rrset(self, record_id: int, actor: str, owner: str | None = None) -> RRset:

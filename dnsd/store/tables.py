@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -86,23 +87,36 @@ class ZoneRow(Timestamps, Base):
     dnspod_sync: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class ViewRow(Timestamps, Base):
+    """A view: a named set of client networks (docs/selection.md step 1)."""
+
+    __tablename__ = "views"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(63), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    networks: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
 class PoolRow(Timestamps, Base):
     __tablename__ = "pools"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(63), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    health_check: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     addresses: Mapped[list[PoolAddressRow]] = relationship(
         cascade="all, delete-orphan", order_by="PoolAddressRow.position", lazy="selectin"
     )
 
 
 class PoolAddressRow(Base):
+    """A pool member: ``view`` is ``default``, ``public`` (what DNSPod publishes) or a named view."""
+
     __tablename__ = "pool_addresses"
-    __table_args__ = (UniqueConstraint("pool_id", "external", "address"),)
+    __table_args__ = (UniqueConstraint("pool_id", "view", "address"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id", ondelete="CASCADE"), index=True)
     address: Mapped[str] = mapped_column(String(45))
-    external: Mapped[bool] = mapped_column(Boolean, default=False)
+    view: Mapped[str] = mapped_column(String(63), default="default", server_default="default")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -123,6 +137,69 @@ class RecordRow(Timestamps, Base):
     rdata: Mapped[list[Any]] = mapped_column(JSON, default=list)
     pool_id: Mapped[int | None] = mapped_column(ForeignKey("pools.id", ondelete="RESTRICT"), index=True)
     owner: Mapped[str] = mapped_column(String(255))
+    mode: Mapped[str | None] = mapped_column(String(10), nullable=True)  # weighted records: hashed/random
+    views: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)  # limited to these views
+    targets: Mapped[list[RecordTargetRow]] = relationship(
+        cascade="all, delete-orphan", order_by="RecordTargetRow.position", lazy="selectin"
+    )
+
+
+class RecordTargetRow(Base):
+    """A weighted record's pools (only for records with several pools or a weight other than 1;
+    ``records.pool_id`` is always the first target's pool)."""
+
+    __tablename__ = "record_targets"
+    __table_args__ = (UniqueConstraint("record_id", "pool_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id", ondelete="RESTRICT"), index=True)
+    weight: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    pool: Mapped[PoolRow] = relationship(lazy="joined", innerjoin=True)
+
+
+class MemberHealthRow(Base):
+    """The health state of one probe: a pool member (``host`` "") or a member for one host name
+    (route-aware HTTP checks). Written by the leader; every transition is also a change row."""
+
+    __tablename__ = "member_health"
+    __table_args__ = (UniqueConstraint("pool_id", "address", "host"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id", ondelete="CASCADE"), index=True)
+    address: Mapped[str] = mapped_column(String(45))
+    host: Mapped[str] = mapped_column(String(253), default="")
+    state: Mapped[str] = mapped_column(String(10), default="up")
+    ok_streak: Mapped[int] = mapped_column(Integer, default=0)
+    fail_streak: Mapped[int] = mapped_column(Integer, default=0)
+    last_check: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_change: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class ShiftRow(Timestamps, Base):
+    """A progressive move of records to a target pool (docs/steering.md)."""
+
+    __tablename__ = "shifts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    target_pool: Mapped[str] = mapped_column(String(63))
+    steps: Mapped[list[Any]] = mapped_column(JSON)
+    every_seconds: Mapped[float] = mapped_column(Float)
+    step_index: Mapped[int] = mapped_column(Integer, default=-1)
+    records: Mapped[list[Any]] = mapped_column(JSON)  # [{"zone", "name", "type", "original": targets}]
+    next_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    history: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    actor: Mapped[str] = mapped_column(String(255))
+
+
+class LeaseRow(Base):
+    """A named lease: who runs the health checks and shifts (one leader per store)."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class ChangeRow(Base):

@@ -12,10 +12,11 @@ from dnsd.store.pools import PoolOps
 from dnsd.store.records import RecordOps
 from dnsd.store.schema import metadata
 from dnsd.store.tokens import TokenOps
+from dnsd.store.views import ViewOps
 from dnsd.store.zones import ZoneOps
 
 
-class ZoneStore(ZoneOps, PoolOps, RecordOps, ChangeOps, TokenOps):
+class ZoneStore(ZoneOps, PoolOps, RecordOps, ChangeOps, TokenOps, ViewOps):
     """The store. Build it with an engine from :func:`dnsd.store.engine.make_engine`."""
 
     def ping(self) -> None:

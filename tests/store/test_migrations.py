@@ -68,3 +68,35 @@ def test_upgrade_downgrade_upgrade(empty_url: str) -> None:
         assert ZoneStore(engine).get_zone("example.com") == zone
     finally:
         engine.dispose()
+
+
+def test_0007_keeps_external_addresses_as_the_public_view(empty_url: str) -> None:
+    """A pool written before views (internal and external addresses, one record on it) reads,
+    expands and publishes exactly as before after the upgrade, and the downgrade restores it."""
+    config = alembic_config(empty_url)
+    command.upgrade(config, "0006")
+    engine = make_engine(empty_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO pools (id, name, description) VALUES (1, 'legacy', 'old')"))
+            conn.execute(
+                text(
+                    "INSERT INTO pool_addresses (pool_id, address, external, position) VALUES "
+                    "(1, '10.0.0.1', false, 0), (1, '10.0.0.2', false, 1), (1, '203.0.113.9', true, 0)"
+                )
+            )
+        command.upgrade(config, "head")
+        pool = ZoneStore(engine).get_pool("legacy")
+        assert pool.addresses == ("10.0.0.1", "10.0.0.2")
+        assert pool.external_addresses == ("203.0.113.9",)
+        assert pool.view_members == () and pool.check is None
+        assert pool.addresses_for("A") == ("10.0.0.1", "10.0.0.2")
+        assert pool.addresses_for("A", external=True) == ("203.0.113.9",)
+        command.downgrade(config, "0006")
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT address, external FROM pool_addresses ORDER BY address")).all()
+        assert [(a, bool(e)) for a, e in rows] == [
+            ("10.0.0.1", False), ("10.0.0.2", False), ("203.0.113.9", True),
+        ]  # fmt: skip
+    finally:
+        engine.dispose()

@@ -73,15 +73,17 @@ def test_watch_follows_pool_changes(
         wait_for(lambda: ("legacy", "A", "203.0.113.50", 300) in managed(fake), "the public address")
 
 
-def test_watch_follows_pool_changes_that_name_no_zone(
+def test_watch_follows_public_only_pool_changes(
     store: ZoneStore, zone: str, fake: FakeDnspod, runner_for: RunnerFactory
 ) -> None:
     put(store, "legacy", "A", pool="legacy-ingress")
     with watching(runner_for(apply=True), store):
         wait_for(lambda: len(managed(fake)) == 1, "the first reconcile")
-        # only the external (public) addresses change: the change row names no zone
+        # only the public view's members change: the zone gets a new serial (one serial across
+        # views) but no default-view lines change
         store.update_pool("legacy-ingress", "test", external_addresses=["203.0.113.50"])
-        assert store.feed(store.last_change_id() - 1)[0].zones == ()
+        (change,) = store.feed(store.last_change_id() - 1)
+        assert change.zones == (zone,)
         wait_for(lambda: managed(fake) == [("legacy", "A", "203.0.113.50", 300)], "the public address")
 
 
