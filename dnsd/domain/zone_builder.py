@@ -11,13 +11,26 @@ addresses are expanded once per pool and type, not once per RRset.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from dnsd.domain.names import ancestors
-from dnsd.domain.pools import Pool
+from dnsd.domain.pools import DEFAULT_VIEW, Pool
 from dnsd.domain.rdata import Address, Rdata, Target
-from dnsd.domain.snapshot import RRsetData, ZoneData
+from dnsd.domain.records import RRset
+from dnsd.domain.snapshot import RRsetData, ZoneData, expand
+from dnsd.domain.targets import Mode
+from dnsd.domain.targets import Target as PoolTarget
 from dnsd.domain.zones import Zone
+
+
+@dataclass(frozen=True, slots=True)
+class Steering:
+    """What a pool-backed RRset may add to its pool: weighted targets, their mode, views."""
+
+    targets: tuple[PoolTarget, ...] = ()
+    mode: Mode = "hashed"
+    views: tuple[str, ...] = ()
 
 
 class ServingZoneBuilder:
@@ -41,13 +54,26 @@ class ServingZoneBuilder:
         if found is None:
             stored = self._pools.get(pool)
             found = () if stored is None else tuple(Address(a) for a in stored.addresses_for(rtype))
+            # (the default view's members: what build_zone expands a single-pool RRset to)
             self._expanded[key] = found
         return found
 
-    def add(self, name: str, rtype: str, ttl: int, values: tuple[Rdata, ...], pool: str | None) -> None:
-        """One stored RRset: its ``values``, or its ``pool`` (expanded here). An RRset that
-        expands to nothing is left out, as :func:`build_zone` leaves it out."""
-        rdatas = values if pool is None else self._pool(pool, rtype)
+    def add(
+        self, name: str, rtype: str, ttl: int, values: tuple[Rdata, ...], pool: str | None,
+        steering: Steering | None = None,
+    ) -> None:  # fmt: skip
+        """One stored RRset: its ``values``, or its ``pool`` (expanded here; a weighted or
+        view-limited one as :func:`expand` does it). An RRset limited to other views, or that
+        expands to nothing, is left out, as :func:`build_zone` leaves it out."""
+        if steering is not None and steering.views and DEFAULT_VIEW not in steering.views:
+            return
+        if pool is None:
+            rdatas = values
+        elif steering is None or not steering.targets:
+            rdatas = self._pool(pool, rtype)
+        else:
+            rrset = RRset(name, rtype, ttl, values, pool, targets=steering.targets, mode=steering.mode)
+            rdatas = expand(rrset, self._pools)
         if not rdatas:
             return
         node = self._nodes.get(name)

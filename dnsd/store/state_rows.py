@@ -19,16 +19,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Text, cast, func, select
 
-from dnsd.domain.pools import Pool
+from dnsd.domain.health import make_check
+from dnsd.domain.pools import DEFAULT_VIEW, PUBLIC_VIEW, Pool
 from dnsd.domain.rdata import parse_rdata
 from dnsd.domain.records import RRset
 from dnsd.domain.snapshot import ZoneData
-from dnsd.domain.zone_builder import ServingZoneBuilder
+from dnsd.domain.targets import Mode, Target
+from dnsd.domain.zone_builder import ServingZoneBuilder, Steering
 from dnsd.domain.zones import Zone
 from dnsd.store.base import StoreBase
 from dnsd.store.changes import StoreState
 from dnsd.store.engine import is_sqlite
-from dnsd.store.tables import ChangeRow, PoolAddressRow, PoolRow, RecordRow, ZoneRow
+from dnsd.store.tables import ChangeRow, PoolAddressRow, PoolRow, RecordRow, RecordTargetRow, ZoneRow
 
 PAGE = 20_000
 """Record rows fetched per round trip."""
@@ -38,6 +40,7 @@ _ZONES = ZoneRow.__table__
 _POOLS = PoolRow.__table__
 _ADDRESSES = PoolAddressRow.__table__
 _RECORDS = RecordRow.__table__
+_TARGETS = RecordTargetRow.__table__
 
 
 class _Shared:
@@ -66,19 +69,40 @@ def _zones(conn: Connection, names: Iterable[str] | None) -> dict[int, Zone]:
 
 
 def _pools(conn: Connection) -> dict[int, Pool]:
-    """Every pool by id, addresses in stored order (internal and external apart)."""
-    rows = conn.execute(select(_POOLS.c.id, _POOLS.c.name, _POOLS.c.description)).all()
-    internal: dict[int, list[str]] = {row.id: [] for row in rows}
-    external: dict[int, list[str]] = {row.id: [] for row in rows}
-    addresses = select(_ADDRESSES.c.pool_id, _ADDRESSES.c.address, _ADDRESSES.c.external).order_by(
+    """Every pool by id, as :func:`dnsd.store.convert.pool_from_row` makes it (members per view
+    in stored order, the health check)."""
+    rows = conn.execute(select(_POOLS.c.id, _POOLS.c.name, _POOLS.c.description, _POOLS.c.health_check)).all()
+    by_view: dict[int, dict[str, list[str]]] = {row.id: {} for row in rows}
+    members = select(_ADDRESSES.c.pool_id, _ADDRESSES.c.address, _ADDRESSES.c.view).order_by(
         _ADDRESSES.c.pool_id, _ADDRESSES.c.position, _ADDRESSES.c.id
     )
-    for pool_id, address, is_external in conn.execute(addresses):
-        (external if is_external else internal)[pool_id].append(address)
-    return {
-        row.id: Pool(row.name, tuple(internal[row.id]), row.description, tuple(external[row.id]))
-        for row in rows
-    }
+    for pool_id, address, view in conn.execute(members):
+        by_view[pool_id].setdefault(view, []).append(address)
+    out: dict[int, Pool] = {}
+    for row in rows:
+        views = by_view[row.id]
+        internal, external = tuple(views.pop(DEFAULT_VIEW, ())), tuple(views.pop(PUBLIC_VIEW, ()))
+        named = tuple((view, tuple(addrs)) for view, addrs in sorted(views.items()))
+        check = make_check(row.health_check) if row.health_check else None
+        out[row.id] = Pool(row.name, internal, row.description, external, named, check)
+    return out
+
+
+def _targets(
+    conn: Connection, zone_ids: list[int], pool_names: dict[int, str]
+) -> dict[int, tuple[Target, ...]]:
+    """The weighted targets of the zones' records, by record id (few records have any)."""
+    t, r = _TARGETS.c, _RECORDS.c
+    query = (
+        select(t.record_id, t.pool_id, t.weight)
+        .join(_RECORDS, r.id == t.record_id)
+        .where(r.zone_id.in_(zone_ids))
+        .order_by(t.record_id, t.position, t.id)
+    )
+    out: dict[int, list[Target]] = {}
+    for record_id, pool_id, weight in conn.execute(query):
+        out.setdefault(record_id, []).append(Target(pool_names[pool_id], weight))
+    return {record_id: tuple(targets) for record_id, targets in out.items()}
 
 
 def _texts(raw: str) -> list[str]:
@@ -89,31 +113,50 @@ def _texts(raw: str) -> list[str]:
     return texts
 
 
-def _record_rows(conn: Connection, zone_ids: list[int]) -> Iterator[RecordTuple]:
-    """Every record of the zones as (id, zone_id, name, type, ttl, rdata texts, pool_id, owner),
-    fetched in pages; the rdata column is read as its JSON text (no per-row type processing)."""
-    if not zone_ids:
-        return
+def _record_rows(conn: Connection, zone_ids: list[int], columns: tuple[Any, ...]) -> Iterator[Any]:
+    """The rows of ``columns`` then the rdata column (as its JSON text: no per-row type
+    processing) of every record of the zones, fetched in pages."""
     c = _RECORDS.c
-    query = select(c.id, c.zone_id, c.name, c.type, c.ttl, cast(c.rdata, Text), c.pool_id, c.owner)
-    rows = conn.execute(query.where(c.zone_id.in_(zone_ids)), execution_options=_PAGED)
-    shared = _Shared()
-    for row_id, zone_id, name, rtype, ttl, rdata, pool_id, owner in rows:
-        yield row_id, zone_id, name, shared(rtype), shared(ttl), _texts(rdata), pool_id, shared(owner)
+    query = select(*columns, cast(c.rdata, Text)).where(c.zone_id.in_(zone_ids))
+    return iter(conn.execute(query, execution_options=_PAGED))
 
 
-RecordTuple = tuple[int, int, str, str, int, list[str], "int | None", str]
+def _mode(mode: str | None) -> Mode:
+    return "random" if mode == "random" else "hashed"
 
 
 def read_rrsets(conn: Connection, zones: dict[int, Zone], pools: dict[int, Pool]) -> dict[int, list[RRset]]:
     """The RRsets of ``zones`` (by id), as :func:`dnsd.store.convert.rrset_from_row` makes them."""
     out: dict[int, list[RRset]] = {zone_id: [] for zone_id in zones}
+    if not zones:
+        return out
     pool_names = {pool_id: pool.name for pool_id, pool in pools.items()}
     zone_names = {zone_id: zone.name for zone_id, zone in zones.items()}
-    for row_id, zone_id, name, rtype, ttl, texts, pool_id, owner in _record_rows(conn, list(zones)):
-        values = tuple([parse_rdata(rtype, text) for text in texts])
+    targets = _targets(conn, list(zones), pool_names)
+    shared = _Shared()
+    c = _RECORDS.c
+    columns = (c.id, c.zone_id, c.name, c.type, c.ttl, c.pool_id, c.owner, c.mode, c.views)
+    for row_id, zone_id, name, stored_type, ttl, pool_id, owner, mode, views, rdata in _record_rows(
+        conn, list(zones), columns
+    ):
+        rtype = shared(stored_type)
+        values = tuple([parse_rdata(rtype, text) for text in _texts(rdata)])
         pool = pool_names[pool_id] if pool_id is not None else None
-        out[zone_id].append(RRset(name, rtype, ttl, values, pool, owner, zone_names[zone_id], row_id))
+        out[zone_id].append(
+            RRset(
+                name,
+                rtype,
+                shared(ttl),
+                values,
+                pool,
+                shared(owner),
+                zone_names[zone_id],
+                row_id,
+                targets.get(row_id, ()),
+                _mode(mode),
+                tuple(views or ()),
+            )
+        )
     return out
 
 
@@ -159,16 +202,19 @@ def _add_rows(conn: Connection, builders: dict[int, ServingZoneBuilder], pool_na
     """Every record row into its zone's builder (the columns the DNS side needs, nothing else)."""
     if not builders:
         return
+    targets = _targets(conn, list(builders), pool_names)
     c = _RECORDS.c
-    query = select(c.zone_id, c.name, c.type, c.ttl, cast(c.rdata, Text), c.pool_id)
-    rows = conn.execute(query.where(c.zone_id.in_(list(builders))), execution_options=_PAGED)
+    columns = (c.id, c.zone_id, c.name, c.type, c.ttl, c.pool_id, c.mode, c.views)
     types: dict[str, str] = {}
     ttls: dict[int, int] = {}
-    for zone_id, name, stored_type, ttl, rdata, pool_id in rows:
+    for row_id, zone_id, name, stored_type, ttl, pool_id, mode, views, rdata in _record_rows(
+        conn, list(builders), columns
+    ):
         rtype = types.setdefault(stored_type, stored_type)
         values = tuple([parse_rdata(rtype, text) for text in _texts(rdata)])
         pool = pool_names[pool_id] if pool_id is not None else None
-        builders[zone_id].add(name, rtype, ttls.setdefault(ttl, ttl), values, pool)
+        steering = Steering(targets.get(row_id, ()), _mode(mode), tuple(views or ()))
+        builders[zone_id].add(name, rtype, ttls.setdefault(ttl, ttl), values, pool, steering)
 
 
 @contextmanager

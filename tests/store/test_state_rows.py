@@ -8,7 +8,9 @@ builds from that state. Runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from dnsd.domain.health import make_check
 from dnsd.domain.pools import make_pool
+from dnsd.domain.records import make_rrset
 from dnsd.domain.snapshot import build_zone
 from dnsd.server.feed import load_snapshot
 from dnsd.server.patch import serving_zone
@@ -26,8 +28,13 @@ def populate(store: ZoneStore) -> None:
     delegations, wildcards, DNAME, empty non-terminals, a child zone, owners."""
     for name in (ZONE, ZONE2, SUB):
         add_zone(store, name)
-    store.create_pool(make_pool("gw", ["10.0.0.1", "10.0.0.2", "fd00::1"], "gateway", ["203.0.113.9"]), ACTOR)
-    store.create_pool(make_pool("v4only", ["10.9.0.1"]), ACTOR)
+    store.create_view("dc-a", ["10.1.0.0/16"], ACTOR)
+    check = make_check({"kind": "http", "path": "/healthz", "fall": 2})
+    gw = make_pool("gw", ["10.0.0.1", "10.0.0.2", "fd00::1"], "gateway", ["203.0.113.9"], check=check)
+    store.create_pool(gw, ACTOR)
+    store.create_pool(
+        make_pool("v4only", ["10.9.0.1"], view_members={"dc-a": ["10.1.0.1", "10.1.0.2"]}), ACTOR
+    )
     put(store, f"www.{ZONE}", values=["192.0.2.1", "192.0.2.2"])
     put(store, f"v6.{ZONE}", "AAAA", ["2001:db8::1"])
     put(store, f"app.{ZONE}", pool="gw")
@@ -45,6 +52,12 @@ def populate(store: ZoneStore) -> None:
     put(store, f"ns1.child.{ZONE}", values=["192.0.2.53"])  # glue below the cut
     put(store, f"ptr.{ZONE2}", "PTR", [f"www.{ZONE}."], ttl=60)
     put(store, f"x.{SUB}", values=["192.0.2.100"], ttl=2147483647)
+    weighted = make_rrset(f"w.{ZONE}", "A", 60, OTHER, targets={"gw": 90, "v4only": 10}, mode="random")
+    store.put_rrset(weighted, ACTOR)
+    store.put_rrset(make_rrset(f"dc.{ZONE}", "A", 60, OTHER, pool="v4only", views=["dc-a"]), ACTOR)
+    store.put_rrset(
+        make_rrset(f"both.{ZONE}", "A", 60, OTHER, ["192.0.2.5"], views=["dc-a", "default"]), ACTOR
+    )
 
 
 def _sorted(state: StoreState) -> StoreState:
@@ -57,9 +70,13 @@ def _sorted(state: StoreState) -> StoreState:
 def test_load_state_equals_the_orm_read(store: ZoneStore) -> None:
     populate(store)
     orm, core = store.load_state(), StateReader(store.engine).load_state()
-    assert len(orm.zones) == 3 and sum(len(r) for _, r in orm.zones.values()) == 17
+    assert len(orm.zones) == 3 and sum(len(r) for _, r in orm.zones.values()) == 20
     assert _sorted(core) == _sorted(orm)
-    assert core.pools["gw"].external_addresses == ("203.0.113.9",)
+    assert core.pools["gw"].external_addresses == ("203.0.113.9",) and core.pools["gw"].check is not None
+    assert core.pools["v4only"].view_members == (("dc-a", ("10.1.0.1", "10.1.0.2")),)
+    weighted = next(r for r in core.zones[ZONE][1] if r.name == f"w.{ZONE}")
+    assert [(t.pool, t.weight) for t in weighted.targets] == [("gw", 90), ("v4only", 10)]
+    assert weighted.mode == "random"
 
 
 def test_load_state_of_named_zones(store: ZoneStore) -> None:
@@ -81,6 +98,8 @@ def test_serving_zones_equal_the_snapshot_built_from_the_orm_read(store: ZoneSto
         assert list(zone.iter_rrsets()) == list(expected[name].iter_rrsets())
         assert zone.negative_soa == expected[name].negative_soa
     assert f"lonely.{ZONE}" not in zones[ZONE].nodes
+    assert f"dc.{ZONE}" not in zones[ZONE].nodes and f"both.{ZONE}" in zones[ZONE].nodes  # views
+    assert f"w.{ZONE}" in zones[ZONE].nodes
     assert {f"deep.{ZONE}", f"c.deep.{ZONE}", f"b.c.deep.{ZONE}"} <= zones[ZONE].names
     assert zones[ZONE].cuts == {f"child.{ZONE}"} and zones[ZONE].dnames == {f"old.{ZONE}"}
     snapshot = load_snapshot(store)  # what the server calls at start
