@@ -181,8 +181,8 @@ def workers_memory(url: str, counts: list[int]) -> None:
         with serving(url, None, workers=count) as (proc, seconds):
             time.sleep(1.0)
             pids = [proc.pid, *children(proc.pid)] if count > 1 else [proc.pid]
-            figures = [(pid, *memory(pid)) for pid in pids if Path(f"/proc/{pid}").exists()]
-        rows = ", ".join(f"{role(pid, proc.pid)}: RSS {rss:.0f} PSS {pss:.0f}" for pid, rss, pss in figures)
+            figures = [(role(pid, proc.pid), *memory(pid)) for pid in pids if Path(f"/proc/{pid}").exists()]
+        rows = ", ".join(f"{who}: RSS {rss:.0f} PSS {pss:.0f}" for who, rss, pss in figures)
         total = sum(pss for _, _, pss in figures)
         print(f"  N={count}: first answer {seconds:.1f} s; {rows}; PSS total {total:.0f}", flush=True)
 
