@@ -11,7 +11,7 @@ from typing import Any
 from dnsd.cli.connect import cli_actor, open_store
 from dnsd.cli.main import EXIT_INVALID, EXIT_REFUSED
 from dnsd.config import Settings
-from dnsd.domain.importplan import ADD, CHANGE, CONFLICT, UNCHANGED, ImportPlan, PlanItem
+from dnsd.domain.importplan import ADD, CHANGE, CONFLICT, UNCHANGED, ImportPlan, PlanItem, ZoneFileData
 from dnsd.export.exporter import ExportWatcher, export_views, export_zones, run_command
 from dnsd.export.importfile import read_zone_file
 from dnsd.export.lexer import ZoneFileError
@@ -88,15 +88,18 @@ def default_owner(path: Path) -> str:
     return "import:" + "_".join(path.name.split())
 
 
+def _read(path: Path, owner: str, zone: str | None) -> ZoneFileData:
+    """The file read and checked; its text is dropped before the import is applied."""
+    return read_zone_file(path.read_text(encoding="utf-8", errors="surrogateescape"), owner, zone)
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    owner = args.owner or default_owner(args.zonefile)
     try:
-        text = args.zonefile.read_text(encoding="utf-8", errors="surrogateescape")
+        data = _read(args.zonefile, owner, args.zone)
     except OSError as exc:
         print(f"error: cannot read {args.zonefile}: {exc.strerror}", file=sys.stderr)
         return EXIT_REFUSED
-    owner = args.owner or default_owner(args.zonefile)
-    try:
-        data = read_zone_file(text, owner, args.zone)
     except ZoneFileError as exc:
         if args.json:
             raise  # the JSON error document, printed by main

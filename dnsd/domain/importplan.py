@@ -143,9 +143,10 @@ def plan_import(
     by_name: dict[str, list[RRset]] = {}
     for rrset in current_rrsets:
         by_name.setdefault(rrset.name, []).append(rrset)
-    wanted_types: dict[str, set[str]] = {}
+    wanted_types: dict[str, set[str]] = {}  # only where something stands already
     for rrset in data.rrsets:
-        wanted_types.setdefault(rrset.name, set()).add(rrset.rtype)
+        if rrset.name in by_name:
+            wanted_types.setdefault(rrset.name, set()).add(rrset.rtype)
     steps: list[Step] = []
     kept: list[Step] = []
     problems: list[Problem] = []
@@ -161,7 +162,7 @@ def plan_import(
         if holder is not None:
             problems.append(_conflict(step, holder, f"{rrset.name} is held by {holder}"))
             continue
-        kept_here = [r for r in existing if r.rtype not in wanted_types[rrset.name]]
+        kept_here = [r for r in existing if r.rtype not in wanted_types[rrset.name]] if existing else []
         placement = placement_problems(rrset, data.zone.name, kept_here)
         if placement:
             problems.append(_conflict(step, None, "; ".join(p.message for p in placement)))

@@ -18,6 +18,11 @@ _LDH = re.compile(r"^_?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _LENIENT = re.compile(r"^[\x21-\x2d\x2f-\x7e]+$")  # printable ASCII except '.'
 # IDNA (RFC 3490 section 3.1) treats these full stops like '.'; users paste them from CJK text
 _IDNA_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+# A name every rule accepts as it is: lower-case LDH labels (``_`` allowed first), at most a
+# leading ``*``, optionally a trailing dot. Most names are like this; they skip the per-label
+# work (a zone file of a million records reads them all). ``xn--`` labels take the full path.
+_PLAIN_LABEL = r"_?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_PLAIN = re.compile(rf"(?:\*\.)?(?:{_PLAIN_LABEL}\.)*{_PLAIN_LABEL}\.?")
 
 
 def _to_ascii(label: str) -> str:
@@ -52,6 +57,16 @@ def name_problems(text: str, *, wildcard: bool = True, strict: bool = True) -> t
     ``strict`` applies the hostname rules of the API (LDH plus ``_`` labels, ``*`` leftmost);
     ``strict=False`` accepts every name bind9 accepts in a zone file (RFC 2181).
     """
+    if (wildcard or not text.startswith("*")) and _PLAIN.fullmatch(text) and "xn--" not in text:
+        plain = text[:-1] if text.endswith(".") else text
+        if len(plain) <= MAX_NAME:
+            return plain, []
+    return full_name_problems(text, wildcard=wildcard, strict=strict)
+
+
+def full_name_problems(text: str, *, wildcard: bool = True, strict: bool = True) -> tuple[str, list[str]]:
+    """:func:`name_problems` label by label, without its shortcut for plain names (the
+    reference the shortcut is tested against)."""
     raw = text.strip().translate(_IDNA_DOTS)
     if raw.endswith("."):
         raw = raw[:-1]

@@ -8,6 +8,7 @@ fit to show a user; callers attach the field name.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 
 from dnsd.domain import rrtypes
@@ -19,6 +20,9 @@ TYPE_CODES: dict[str, int] = {name: rrtypes.TYPE_CODES[name] for name in STORED_
 RECORD_TYPES = ("A", "AAAA", "CNAME", "DNAME", "TXT", "MX", "SRV", "NS", "CAA", "PTR")
 POOL_TYPES = ("A", "AAAA")
 TXT_CHUNK = 255
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# An IPv4 address already in the form ipaddress prints (no leading zeros): taken as it is.
+_PLAIN_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
 
 
 def _name(text: str, *, root: bool = False) -> str:
@@ -223,6 +227,8 @@ def parse_txt(text: str) -> TXT:
 
 
 def _parse_address(rtype: str, text: str) -> Address:
+    if rtype == "A" and _PLAIN_IPV4.fullmatch(text):
+        return Address(text)
     try:
         addr = ipaddress.ip_address(text.strip())
     except ValueError:

@@ -31,6 +31,7 @@ from dnsd.export.named_views import (
 )
 from dnsd.export.render import render_zone_file
 from dnsd.export.writer import WRITTEN, write_if_changed, zone_file_path
+from dnsd.store.state_rows import StateReader
 from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.export")
@@ -55,18 +56,20 @@ def export_zones(
     Raises :class:`NotFound` for a named zone the store does not have, unless ``missing_ok``.
     """
     wanted = None if zones is None else sorted(set(zones))
-    state = store.load_state(wanted)
+    state = StateReader(store.engine).load_state(wanted)  # rows without the ORM
+    health = member_health(store)  # zone files carry the healthy members, as transfers do
+    cursor = state.cursor
+    built = {name: build_zone(zone, rrsets, state.pools, health=health)
+             for name, (zone, rrsets) in state.zones.items()}  # fmt: skip
     for name in wanted or ():
-        if name not in state.zones and not missing_ok:
+        if name not in built and not missing_ok:
             raise NotFound("zone", name, field="zone")
-    health = member_health(store)
     results = []
-    for name in sorted(state.zones):
-        zone, rrsets = state.zones[name]
+    for name in sorted(built):
         path = zone_file_path(directory, name)
-        text = render_zone_file(build_zone(zone, rrsets, state.pools, health=health))
+        text = render_zone_file(built.pop(name))  # each zone freed once it is written
         results.append(ExportResult(name, path, write_if_changed(path, text)))
-    return state.cursor, results
+    return cursor, results
 
 
 def member_health(store: ZoneStore) -> Health:

@@ -49,6 +49,40 @@ class _Build:
             self.problems.append((line, prefix + reason.message))
 
 
+Group = ParsedRecord | list[ParsedRecord]
+"""The records of one RRset: most RRsets have one, kept without a list around it."""
+
+
+def _members(group: Group) -> list[ParsedRecord]:
+    return group if isinstance(group, list) else [group]
+
+
+@dataclass
+class _Sorted:
+    """The records read so far, sorted out as they arrive (a large file is not held twice)."""
+
+    soas: list[ParsedRecord] = field(default_factory=list)
+    apex_ns: list[ParsedRecord] = field(default_factory=list)
+    groups: dict[tuple[str, str], Group] = field(default_factory=dict)
+    waiting: list[ParsedRecord] = field(default_factory=list)  # read before the zone was known
+
+    def add(self, build: _Build, record: ParsedRecord) -> None:
+        if not build.zone:
+            if record.rtype != "SOA":
+                self.waiting.append(record)
+                return
+            build.zone = record.name
+            for earlier in self.waiting:
+                self.add(build, earlier)
+            self.waiting = []
+        if record.rtype == "SOA":
+            self.soas.append(record)
+        elif record.rtype == "NS" and record.name == build.zone:
+            self.apex_ns.append(record)
+        elif _in_zone(build, record):
+            _group(build, self.groups, record)
+
+
 def read_zone_file(text: str, owner: str, zone: str | None = None) -> ZoneFileData:
     """Parse ``text`` as the zone file of ``zone`` (default: the SOA owner), every RRset owned
     by ``owner``. Raises :class:`ZoneFileError` listing every problem with its line."""
@@ -58,13 +92,15 @@ def read_zone_file(text: str, owner: str, zone: str | None = None) -> ZoneFileDa
         if problems:
             raise ZoneFileError([(0, f"--zone {zone!r}: {'; '.join(problems)}")])
     reader = ZoneFileReader(origin=origin)
-    reader.read(text)
-    soas = [r for r in reader.records if r.rtype == "SOA"]
-    if not soas:
+    build = _Build(origin or "", owner)
+    records = _Sorted()
+    for record in reader.iter_records(text):
+        records.add(build, record)
+    if not records.soas:
         raise ZoneFileError([*reader.problems, (0, "the file has no SOA record")])
-    build = _Build(origin or soas[0].name, owner, problems=list(reader.problems))
-    zone_obj = _zone(build, soas, reader.records)
-    rrsets, lines = _rrsets(build, [r for r in reader.records if _in_zone(build, r)])
+    build.problems[:0] = reader.problems
+    zone_obj = _zone(build, records.soas, records.apex_ns)
+    rrsets, lines = _rrsets(build, records.groups)
     if build.problems:
         raise ZoneFileError(build.problems)
     warnings = [*reader.warnings, *build.warnings]
@@ -78,21 +114,18 @@ def read_zone_file(text: str, owner: str, zone: str | None = None) -> ZoneFileDa
 
 
 def _in_zone(build: _Build, record: ParsedRecord) -> bool:
-    if record.rtype == "SOA" or (record.rtype == "NS" and record.name == build.zone):
-        return False
     if not is_subdomain(record.name, build.zone):
         build.warnings.append(Note(record.line, f"{record.name} is outside zone {build.zone}; ignored"))
         return False
     return True
 
 
-def _zone(build: _Build, soas: list[ParsedRecord], records: list[ParsedRecord]) -> Zone:
+def _zone(build: _Build, soas: list[ParsedRecord], apex_ns: list[ParsedRecord]) -> Zone:
     soa = soas[0]
     if soa.name != build.zone:
         build.problems.append((soa.line, f"the SOA is at {soa.name}, not at the zone apex {build.zone}"))
     for extra in soas[1:]:
         build.problems.append((extra.line, f"a second SOA record (the first is on line {soa.line})"))
-    apex_ns = [r for r in records if r.rtype == "NS" and r.name == build.zone]
     if not apex_ns:
         build.problems.append((soa.line, f"no NS records at the zone apex {build.zone}"))
         return Zone(build.zone, 0, (), "", "")
@@ -123,19 +156,24 @@ def _zone(build: _Build, soas: list[ParsedRecord], records: list[ParsedRecord]) 
     return replace(made, serial=int(serial))
 
 
-def _group(build: _Build, records: list[ParsedRecord]) -> dict[tuple[str, str], list[ParsedRecord]]:
-    groups: dict[tuple[str, str], list[ParsedRecord]] = {}
-    for record in records:
-        group = groups.setdefault((record.name, record.rtype), [])
-        if group and record.ttl != group[0].ttl:
-            build.warnings.append(
-                Note(record.line, f"TTL {record.ttl} differs from the RRset's TTL; using {group[0].ttl}")
-            )
-        if _is_duplicate(record, group):
-            build.warnings.append(Note(record.line, f"duplicate {record.rtype} record ignored"))
-            continue
+def _group(build: _Build, groups: dict[tuple[str, str], Group], record: ParsedRecord) -> None:
+    key = (record.name, record.rtype)
+    group = groups.get(key)
+    if group is None:
+        groups[key] = record
+        return
+    members = _members(group)
+    if record.ttl != members[0].ttl:
+        build.warnings.append(
+            Note(record.line, f"TTL {record.ttl} differs from the RRset's TTL; using {members[0].ttl}")
+        )
+    if _is_duplicate(record, members):
+        build.warnings.append(Note(record.line, f"duplicate {record.rtype} record ignored"))
+        return
+    if isinstance(group, list):
         group.append(record)
-    return groups
+    else:
+        groups[key] = [group, record]
 
 
 def _is_duplicate(record: ParsedRecord, group: list[ParsedRecord]) -> bool:
@@ -146,19 +184,29 @@ def _is_duplicate(record: ParsedRecord, group: list[ParsedRecord]) -> bool:
         return False  # make_rrset reports it, at its line
 
 
-def _rrsets(build: _Build, records: list[ParsedRecord]) -> tuple[list[RRset], dict[tuple[str, str], int]]:
+def _rrsets(
+    build: _Build, groups: dict[tuple[str, str], Group]
+) -> tuple[list[RRset], dict[tuple[str, str], int]]:
+    """The RRsets of ``groups`` (emptied on the way, so the records are freed as they are
+    converted) and the line each starts on; placement problems go to ``build``."""
     out: list[RRset] = []
     lines: dict[tuple[str, str], int] = {}
-    for (name, rtype), group in _group(build, records).items():
-        rrset = _rrset(build, name, rtype, group)
+    seen: set[str] = set()
+    shared: set[str] = set()  # names with more than one RRset
+    for key in list(groups):
+        members = _members(groups.pop(key))
+        rrset = _rrset(build, key[0], key[1], members)
         if rrset is not None:
             out.append(rrset)
-            lines[(name, rtype)] = group[0].line
+            lines[key] = members[0].line
+            (shared if rrset.name in seen else seen).add(rrset.name)
+    seen.clear()
     by_name: dict[str, list[RRset]] = {}
     for rrset in out:
-        by_name.setdefault(rrset.name, []).append(rrset)
+        if rrset.name in shared:
+            by_name.setdefault(rrset.name, []).append(rrset)
     for rrset in out:
-        others = [o for o in by_name[rrset.name] if o is not rrset]
+        others = [o for o in by_name.get(rrset.name, ()) if o is not rrset]
         for problem in placement_problems(rrset, build.zone, others):
             build.problems.append((lines[(rrset.name, rrset.rtype)], problem.message))
     return out, lines
@@ -187,4 +235,7 @@ def _rrset(build: _Build, name: str, rtype: str, group: list[ParsedRecord]) -> R
         build.warnings.append(
             Note(group[0].line, f"{name}: the API would refuse this name ({'; '.join(strict)}); imported")
         )
-    return replace(rrset, name=name, zone=build.zone)
+    # the RRset with its own name back (make_rrset checked the stand-in), built directly, as
+    # dataclasses.replace costs a second per million RRsets; ``rtype`` is the reader's interned
+    # string (equal to make_rrset's copy of it)
+    return RRset(name, rtype, rrset.ttl, rrset.values, rrset.pool, rrset.owner, build.zone, rrset.id)

@@ -8,6 +8,7 @@ are dropped, parentheses join lines, quoted strings become one token. Escapes (`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,6 +16,10 @@ from dnsd.domain.errors import InvalidInput, Reason
 
 _BLANK = " \t\r\f\v"
 _DELIMITERS = _BLANK + '\n;()"'
+# A line with none of the characters that need the scanner (comments, parentheses, quotes,
+# escapes) is its blank-separated words: most lines of a large zone file are read this way.
+_SPECIAL = re.compile(r'[;()"\\]')
+_WORD = re.compile(r"[^ \t\r\f\v]+")
 
 
 class ZoneFileError(InvalidInput):
@@ -113,14 +118,47 @@ class _EntryBuilder:
         return entry
 
 
+def _plain_line(scan: _Scanner) -> list[Entry] | None:
+    """The entry (if any) on the line starting at ``scan.pos`` when the line needs no scanning
+    (see ``_SPECIAL``), moving ``scan.pos`` to the line's end; None when it needs scanning."""
+    text, pos = scan.text, scan.pos
+    end = text.find("\n", pos)
+    if end < 0:
+        end = len(text)
+    if _SPECIAL.search(text, pos, end):
+        return None
+    words = _WORD.findall(text, pos, end)
+    scan.pos = end
+    if not words:
+        return []
+    line = scan.line
+    return [Entry(line, text[pos] not in _BLANK, tuple([Token(w, line) for w in words]))]
+
+
+def _last(entry: _EntryBuilder) -> list[Entry | SyntaxProblem]:
+    """What is left at the end of the text: the last entry, or the '(' never closed."""
+    if entry.depth:
+        return [SyntaxProblem(entry.open_line, "'(' is never closed by a matching ')'")]
+    done = entry.take()
+    return [] if done is None else [done]
+
+
 def entries(text: str) -> Iterator[Entry | SyntaxProblem]:
     """Yield each entry of ``text`` in order; a malformed entry is yielded as the problem found
     and reading resumes at the next line, so one pass reports every broken line."""
     scan, entry = _Scanner(text), _EntryBuilder()
+    at_line_start = True
     while scan.pos < len(text):
+        if at_line_start and entry.depth == 0 and not entry.tokens:
+            at_line_start = False
+            plain = _plain_line(scan)
+            if plain is not None:
+                yield from plain
+                continue
         char = text[scan.pos]
         if char == "\n":
             scan.pos, scan.line = scan.pos + 1, scan.line + 1
+            at_line_start = True
             done = entry.take() if entry.depth == 0 else None
             if done is not None:
                 yield done
@@ -141,9 +179,4 @@ def entries(text: str) -> Iterator[Entry | SyntaxProblem]:
                 scan.skip_comment()
                 entry.take()
                 entry.depth = 0
-    if entry.depth:
-        yield SyntaxProblem(entry.open_line, "'(' is never closed by a matching ')'")
-    else:
-        done = entry.take()
-        if done is not None:
-            yield done
+    yield from _last(entry)

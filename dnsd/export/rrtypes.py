@@ -4,6 +4,7 @@ store (reported and skipped) from a typo (an error)."""
 from __future__ import annotations
 
 import re
+import sys
 
 from dnsd.domain.rrtypes import QUERY_ONLY_TYPES, canonical_type
 
@@ -16,7 +17,8 @@ def type_name(token: str) -> str | None:
     ``TYPEnnn`` maps to the mnemonic when the type has one (:mod:`dnsd.domain.rrtypes`), else
     stays ``TYPEnnn``.
     """
-    return canonical_type(token)
+    name = canonical_type(token)
+    return None if name is None else sys.intern(name)  # one "A" for a million A records
 
 
 def is_class(token: str) -> bool:

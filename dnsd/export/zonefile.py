@@ -11,6 +11,7 @@ reported and skipped. Every problem is collected with its line number.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from dnsd.domain.names import name_problems
@@ -23,6 +24,13 @@ from dnsd.export.rrtypes import META_TYPES, is_class, is_internet_class, type_na
 _TTL = re.compile(r"^(?:\d+[wdhms])+$|^\d+$", re.IGNORECASE)
 _UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 STORED_TYPES = frozenset((*RECORD_TYPES, "SOA"))
+_SHAPES = {
+    "A": ("address",), "AAAA": ("address",), "CNAME": ("@target",), "DNAME": ("@target",),
+    "NS": ("@host",), "PTR": ("@target",), "MX": ("preference", "@exchange"),
+    "SRV": ("priority", "weight", "port", "@target"), "CAA": ("flags", "tag", "$value"),
+    "SOA": ("@mname", "@rname", "serial", "~refresh", "~retry", "~expire", "~minimum"),
+}  # fmt: skip
+"""The fields of each type's rdata: ``@`` a name, ``$`` a string, ``~`` a SOA timer."""
 _FLATTEN = "flatten the file first, e.g. named-compilezone -s relative -o flat.zone ZONE FILE"
 
 
@@ -71,13 +79,22 @@ class ZoneFileReader:
 
     def read(self, text: str) -> None:
         """Read ``text``; every problem found is added to ``problems`` with its line."""
+        self.records.extend(self.iter_records(text))
+
+    def iter_records(self, text: str) -> Iterator[ParsedRecord]:
+        """Read ``text``, yielding each record as it is read (``records`` is left alone, so a
+        large file is never held twice); problems, warnings and skips are collected as in
+        :meth:`read`."""
         for item in entries(text):
             try:
                 if isinstance(item, SyntaxProblem):
                     raise item
-                self._entry(item)
+                record = self._entry(item)
             except SyntaxProblem as problem:
                 self.problems.append((problem.line, str(problem)))
+                continue
+            if record is not None:
+                yield record
 
     def name(self, token: Token) -> str:
         """The canonical absolute name a name token stands for at the current origin."""
@@ -89,6 +106,8 @@ class ZoneFileReader:
             return self.origin
         if token.text == ".":
             return ""  # the root: null MX (RFC 7505), "no service" SRV (RFC 2782)
+        if token.text.isascii() and "\\" not in token.text:
+            return self._plain_name(token)
         labels = split_labels(token.text)
         suffix: list[str] = []
         if labels[-1] == "" and len(labels) > 1:
@@ -103,6 +122,20 @@ class ZoneFileReader:
             raise SyntaxProblem(token.line, f"name {token.text!r}: {'; '.join(problems)}")
         return name
 
+    def _plain_name(self, token: Token) -> str:
+        """:meth:`name` for ASCII text without escapes, whose labels are the text's own."""
+        text = token.text
+        if text.endswith("."):
+            full = text[:-1]
+        elif self.origin is None:
+            raise SyntaxProblem(token.line, f"relative name {text!r} before any $ORIGIN: give --zone")
+        else:
+            full = f"{text}.{self.origin}" if self.origin else text
+        name, problems = name_problems(full, wildcard=True, strict=False)
+        if problems:
+            raise SyntaxProblem(token.line, f"name {text!r}: {'; '.join(problems)}")
+        return name
+
     @staticmethod
     def _label(label: str, token: Token) -> str:
         try:
@@ -113,11 +146,11 @@ class ZoneFileReader:
             raise SyntaxProblem(token.line, f"name {token.text!r}: dnsd cannot store a '.' inside a label")
         return octets.decode("utf-8", "surrogateescape")
 
-    def _entry(self, entry: Entry) -> None:
+    def _entry(self, entry: Entry) -> ParsedRecord | None:
         first = entry.tokens[0]
         if first.text.startswith("$") and not first.quoted:
             self._directive(first.text.upper(), entry)
-            return
+            return None
         tokens = list(entry.tokens)
         if entry.owner_given:
             owner = self.name(tokens.pop(0))
@@ -132,11 +165,11 @@ class ZoneFileReader:
         if rtype not in STORED_TYPES:
             self.skipped.append(Note(entry.line, f"{owner} {rtype}: dnsd does not store this type; skipped"))
             self._set_ttl(ttl, entry.line, None)
-            return
+            return None
         value = self._rdata(rtype, rdata, entry.line)
         minimum = int(value.split()[-1]) if rtype == "SOA" else None
         ttl = self._set_ttl(ttl, entry.line, minimum)
-        self.records.append(ParsedRecord(entry.line, owner, rtype, ttl, value))
+        return ParsedRecord(entry.line, owner, rtype, ttl, value)
 
     def _directive(self, word: str, entry: Entry) -> None:
         args = entry.tokens[1:]
@@ -159,8 +192,9 @@ class ZoneFileReader:
         klass: str | None = None
         while tokens and not tokens[0].quoted:
             word = tokens[0].text
-            if ttl is None and parse_ttl(word) is not None:
-                ttl = parse_ttl(word)
+            value = parse_ttl(word) if ttl is None else None
+            if value is not None:
+                ttl = value
             elif klass is None and is_class(word):
                 klass = word.upper()
                 if not is_internet_class(word):
@@ -200,6 +234,9 @@ class ZoneFileReader:
             ttl = soa_minimum
         else:
             raise SyntaxProblem(line, "no TTL specified and no $TTL before this record")
+        last = self.last_ttl
+        if last is not None and ttl == last:
+            return last  # one int object for a run of equal TTLs, not one per record
         self.last_ttl = ttl
         return ttl
 
@@ -208,13 +245,7 @@ class ZoneFileReader:
             raise SyntaxProblem(line, f"generic (RFC 3597) rdata is not supported for {rtype}; {_FLATTEN}")
         if rtype == "TXT":
             return self._strings(tokens, line)
-        shapes = {
-            "A": ("address",), "AAAA": ("address",), "CNAME": ("@target",), "DNAME": ("@target",),
-            "NS": ("@host",), "PTR": ("@target",), "MX": ("preference", "@exchange"),
-            "SRV": ("priority", "weight", "port", "@target"), "CAA": ("flags", "tag", "$value"),
-            "SOA": ("@mname", "@rname", "serial", "~refresh", "~retry", "~expire", "~minimum"),
-        }  # fmt: skip
-        shape = shapes[rtype]
+        shape = _SHAPES[rtype]
         if len(tokens) != len(shape):
             fields = " ".join(f.lstrip("@$~") for f in shape)
             raise SyntaxProblem(line, f"{rtype} takes {len(shape)} fields ({fields}), got {len(tokens)}")

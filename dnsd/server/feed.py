@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import logging
 import math
 import time
@@ -29,6 +30,7 @@ from dnsd.server.patch import PATCHABLE_ACTIONS, ZonePatch
 from dnsd.server.serving import must_reread, rebuilt, same_views, serving_snapshot
 from dnsd.server.state import ServerState
 from dnsd.store.serving_state import read_serving_state
+from dnsd.store.state_rows import StateReader
 from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.feed")
@@ -49,9 +51,12 @@ what must move together with the snapshot (the transfer policy); raising fails t
 
 
 def load_snapshot(store: ZoneStore, generation: int = 1) -> Snapshot:
-    """Every zone, read in one transaction (blocking: call it from a thread)."""
-    state = store.load_state()
-    return serving_snapshot(state.zones, state.pools, read_serving_state(store), generation, state.cursor)
+    """Every zone, read in one transaction (blocking: call it from a thread). The rows are read
+    without the ORM (:mod:`dnsd.store.state_rows`): at a million records that is the cold start."""
+    state = StateReader(store.engine).load_state()
+    snapshot = serving_snapshot(state.zones, state.pools, read_serving_state(store), generation, state.cursor)
+    gc.freeze()  # the snapshot lives long and holds no cycles: no collection need walk it again
+    return snapshot
 
 
 def pending_changes(store: ZoneStore, cursor: int) -> list[Change]:

@@ -25,8 +25,10 @@ from dnsd.domain.records import RRset
 from dnsd.domain.snapshot import expand
 from dnsd.domain.zones import apex_ns_lines, zone_dict
 from dnsd.store.base import StoreBase, ZoneDelta
-from dnsd.store.convert import pool_from_row, rrset_from_row, zone_from_row
-from dnsd.store.tables import PoolRow, RecordRow, ZoneRow
+from dnsd.store.convert import pool_from_row, zone_from_row
+from dnsd.store.record_rows import write_record_rows
+from dnsd.store.state_rows import read_rrsets
+from dnsd.store.tables import PoolRow, ZoneRow
 
 
 class ImportConflict(Conflict):
@@ -78,18 +80,17 @@ class ZoneImportOps(StoreBase):
     def _current(session: Session, data: ZoneFileData) -> _Current:
         row = session.scalar(select(ZoneRow).where(ZoneRow.name == data.zone.name))
         pool_rows = {p.id: pool_from_row(p) for p in session.scalars(select(PoolRow))}
-        rrsets: list[RRset] = []
-        if row is not None:
-            for rec in session.scalars(select(RecordRow).where(RecordRow.zone_id == row.id)):
-                pool = pool_rows[rec.pool_id].name if rec.pool_id is not None else None
-                rrsets.append(rrset_from_row(rec, row.name, pool))
-        pools = {p.name: p for p in pool_rows.values()}
         zone = zone_from_row(row) if row is not None else None
+        rrsets: list[RRset] = []
+        if row is not None and zone is not None:  # read as plain rows: a zone may hold a million
+            rrsets = read_rrsets(session.connection(), {row.id: zone}, pool_rows)[row.id]
+        pools = {p.name: p for p in pool_rows.values()}
         return _Current(plan_import(data, zone, rrsets, pools), row, pools)
 
     def _apply(self, session: Session, current: _Current, actor: str, keep_serial: bool) -> None:
         plan, row = current.plan, current.row
-        owner = plan.items[0].new.owner if plan.items else None
+        # every RRset of a file has the importing owner: the first one's is the import's
+        owner = next((s.rrset.owner for s in (*plan.plan.steps[:1], *plan.kept[:1])), None)
         floor = plan.serial_floor
         kept = floor if keep_serial else None  # the serial this import ends at, if fixed
         if row is None:
@@ -106,15 +107,10 @@ class ZoneImportOps(StoreBase):
         removed: list[RRLine] = []
         added: list[RRLine] = []
         for step in plan.plan.steps:  # creates and updates only: an import never deletes
-            new, old = step.rrset, step.old
-            rec = session.get(RecordRow, old.id) if old is not None else None
-            if old is not None:
-                removed += _lines(old, current.pools)
-            if rec is None:
-                rec = RecordRow(zone_id=row.id, name=new.name, type=new.rtype, owner=new.owner)
-                session.add(rec)
-            rec.ttl, rec.rdata, rec.pool_id = new.ttl, new.value_texts(), None
-            added += _lines(new, current.pools)
+            if step.old is not None:
+                removed += _lines(step.old, current.pools)
+            added += _lines(step.rrset, current.pools)
+        write_record_rows(session, row.id, plan.plan.steps)
         if added or removed or current.row is None:
             summary = {key: plan.count(key) for key in (ADD, CHANGE)}
             bump = current.row is not None and not plan.zone_changes  # one bump per import
