@@ -7,7 +7,6 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from api.schemas import PoolOut
-from dnsd.domain.health import check_dict
 from dnsd.domain.pools import Pool
 from dnsd.store.health import MemberHealth
 
@@ -39,4 +38,4 @@ class PoolDetailOut(PoolOut):
             )
             for m in health
         ]
-        return cls(**base, check=check_dict(pool.check) if pool.check else None, health=members)
+        return cls(**base, health=members)  # PoolOut.of already gives the check

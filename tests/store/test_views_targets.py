@@ -10,6 +10,7 @@ from dnsd.domain.pools import make_pool
 from dnsd.domain.records import make_rrset
 from dnsd.domain.snapshot import build_zone
 from dnsd.domain.zones import make_zone
+from dnsd.store.records import RecordFilter
 from dnsd.store.zonestore import ZoneStore
 
 ZONE = "steer.example"
@@ -124,3 +125,18 @@ def test_a_change_in_any_view_bumps_the_serial(steer: ZoneStore) -> None:
     steer.update_pool("legacy", "test", view_members={"dc-a": ["10.1.0.9"]})
     assert steer.get_zone(ZONE).serial > before
     assert steer.get_pool("legacy").in_view("dc-a") == ("10.1.0.9",)
+
+
+def test_pool_filter_matches_later_weighted_targets(steer: ZoneStore) -> None:
+    steer.put_rrset(make_rrset(f"www.{ZONE}", "A", 60, OWNER, targets={"legacy": 90, "istio": 10}), "test")
+    steer.put_rrset(make_rrset(f"old.{ZONE}", "A", 60, OWNER, pool="legacy"), "test")
+    steer.put_rrset(make_rrset(f"new.{ZONE}", "A", 60, OWNER, pool="istio"), "test")
+
+    def names(pool: str) -> tuple[list[str], int]:
+        rrsets, total = steer.list_rrsets(RecordFilter(pool=pool), limit=10)
+        return [r.name for r in rrsets], total
+
+    assert names("istio") == ([f"new.{ZONE}", f"www.{ZONE}"], 2)  # www: a later target
+    assert names("legacy") == ([f"old.{ZONE}", f"www.{ZONE}"], 2)  # www: the first target
+    assert names("ISTIO ") == names("istio")
+    assert names("nowhere") == ([], 0)
