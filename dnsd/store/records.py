@@ -72,7 +72,7 @@ class RecordFilter:
     name: str | None = None
     type: str | None = None
     owner: str | None = None
-    pool: str | None = None
+    pool: str | None = None  # on this pool: the plain pool or any weighted target
 
 
 class RecordOps(StoreBase):

@@ -159,6 +159,9 @@ def test_weighted_and_view_limited_records(admin: TestClient) -> None:
     assert {k: got[k] for k in ("targets", "mode", "views")} == {
         k: out[k] for k in ("targets", "mode", "views")
     }
+    for pool in ("istio-ingressgateway", "Legacy-Ingress"):  # the first target, and a later one
+        page = admin.get("/records", params={"pool": pool}).json()
+        assert [i["name"] for i in page["items"]] == ["shop.hello-web.com"] and page["total"] == 1, pool
 
     r = admin.patch(
         f"/records/{out['id']}", json={"targets": {"istio-ingressgateway": 50, "legacy-ingress": 50}}
