@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from api.member_health import MemberHealthOut, PoolDetailOut
@@ -85,6 +86,9 @@ def progress(shift: ShiftOut) -> ShiftProgress:
     return ShiftProgress(shift, records)
 
 
-def shifts(store: ZoneStore, active: bool = False) -> list[ShiftProgress]:
-    """The shifts, newest first."""
-    return [progress(s) for s in reversed(list_shifts(store, active=active).items)]
+def shifts(
+    store: ZoneStore, active: bool = False, sees: Callable[[str], bool] = lambda _: True
+) -> list[ShiftProgress]:
+    """The shifts with a record in a zone ``sees`` accepts, newest first."""
+    listed = reversed(list_shifts(store, active=active).items)
+    return [progress(s) for s in listed if any(sees(r.zone) for r in s.records) or not s.records]

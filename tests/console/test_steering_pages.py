@@ -124,12 +124,15 @@ def test_shift_controls_need_a_write_token_and_csrf(
     with TestClient(app) as c:
         csrf = sign_in(c, seeded["read"])
         page = c.get("/ui/shifts").text
+        assert f'id="shift-{shift.id}"' in page and "step 0 of 2" in page
         assert 'method="post"' not in page.replace('action="/ui/logout" method="post"', "")
         form = {"csrf": csrf, "names": "www.hello-web.com", "to": POOL, "steps": "100", "every": "0"}
         assert c.post("/ui/shifts", data=form).status_code == 403
         assert c.post(f"/ui/shifts/{shift.id}/abort", data={"csrf": csrf}).status_code == 403
     with TestClient(app) as c:
         csrf = sign_in(c, seeded["wudebao"])  # writes wudebao-web.com only
+        assert f'id="shift-{shift.id}"' not in c.get("/ui/shifts").text  # not one of its zones
+        assert f'id="shift-{shift.id}"' not in c.get("/ui").text
         assert c.post(f"/ui/shifts/{shift.id}/abort", data={"csrf": csrf}).status_code == 403
         assert c.post(f"/ui/shifts/{shift.id}/abort", data={"csrf": "forged"}).status_code == 403
     with TestClient(app) as c:

@@ -67,6 +67,6 @@ def dashboard(request: Request, who: ViewerDep) -> HTMLResponse:
     problems = list_problems(store).items
     return render(
         request, "dashboard.html", viewer=who, zones=zone_rows(who), pools=pools, syncs=syncs,
-        controller=_controller(who), problems=problems, shifts=shifts(store, active=True),
+        controller=_controller(who), problems=problems, shifts=shifts(store, True, who.sees),
         live_mode="refresh", live_since=store.last_change_id(),
     )  # fmt: skip

@@ -25,8 +25,9 @@ def shifts_page(request: Request, who: Viewer, form: dict[str, str] | None = Non
                 errors: FormErrors | None = None) -> HTMLResponse:  # fmt: skip
     store = who.ctx.store
     return render(
-        request, "shifts.html", status_code=422 if errors else 200, viewer=who, shifts=shifts(store),
-        pools=[p.name for p in store.list_pools()], errors=errors or FormErrors(),
+        request, "shifts.html", status_code=422 if errors else 200, viewer=who,
+        shifts=shifts(store, sees=who.sees), pools=[p.name for p in store.list_pools()],
+        errors=errors or FormErrors(),
         form=form or {"names": "", "to": "", "steps": "5, 25, 50, 100", "every": "10m"},
         live_since=store.last_change_id(), live_mode="notice",
     )  # fmt: skip
