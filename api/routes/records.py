@@ -54,7 +54,8 @@ def list_records(
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> RecordPage:
-    """One page of RRsets matching every filter given, ordered by name and type."""
+    """One page of RRsets matching every filter given, ordered by name and type. ``pool``
+    matches a record on that pool, as plain pool or as any of its weighted targets."""
     flt = RecordFilter(
         zone=lookup_name(zone) if zone else None,
         name=lookup_name(name) if name else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from dnsd.domain.changes import RRLine
@@ -72,7 +72,7 @@ class RecordFilter:
     name: str | None = None
     type: str | None = None
     owner: str | None = None
-    pool: str | None = None
+    pool: str | None = None  # on this pool: the plain pool or any weighted target
 
 
 class RecordOps(StoreBase):
@@ -256,8 +256,8 @@ class RecordOps(StoreBase):
             query = query.where(RecordRow.type == flt.type.upper())
         if flt.owner:
             query = query.where(RecordRow.owner == flt.owner)
-        if flt.pool:
-            query = query.join(PoolRow, RecordRow.pool_id == PoolRow.id).where(
-                PoolRow.name == pool_key(flt.pool)
-            )
+        if flt.pool:  # the first target (records.pool_id) or any later weighted target
+            pool_id = select(PoolRow.id).where(PoolRow.name == pool_key(flt.pool)).scalar_subquery()
+            later = select(RecordTargetRow.record_id).where(RecordTargetRow.pool_id == pool_id)
+            query = query.where(or_(RecordRow.pool_id == pool_id, RecordRow.id.in_(later)))
         return query

@@ -90,6 +90,7 @@ def _pools_of(change: Change) -> set[str]:
         return {pool["name"]}
     records = [change.before or {}, change.after or {}]
     records += [*(change.before or {}).get("records", []), *(change.after or {}).get("records", [])]
+    records = [r for r in records if isinstance(r, dict)]  # a shift's change lists "name/type" texts
     return {r["pool"] for r in records if r.get("pool")} | {
         p for r in records for p in r.get("targets") or {}
     }

@@ -102,7 +102,8 @@ def test_pool_members_per_view_and_check(admin: TestClient) -> None:
     assert pool["members"] == {"dc-a": ["10.1.0.10"]}
     assert pool["check"] == {"kind": "http", "port": 8080, "path": "/healthz", "interval": 10.0,
                              "timeout": 2.0, "rise": 2, "fall": 2, "expect": "200-299"}  # fmt: skip
-    assert admin.get("/pools/gw").json() == {**pool, "health": []}
+    shown = admin.get("/pools/gw").json()
+    assert shown.pop("health") == [] and shown == pool  # nothing probed yet
     listed = {p["name"]: p for p in admin.get("/pools").json()["items"]}
     assert listed["gw"] == pool and listed["legacy-ingress"]["members"] == {}
     assert listed["legacy-ingress"]["check"] is None
@@ -158,6 +159,9 @@ def test_weighted_and_view_limited_records(admin: TestClient) -> None:
     assert {k: got[k] for k in ("targets", "mode", "views")} == {
         k: out[k] for k in ("targets", "mode", "views")
     }
+    for pool in ("istio-ingressgateway", "Legacy-Ingress"):  # the first target, and a later one
+        page = admin.get("/records", params={"pool": pool}).json()
+        assert [i["name"] for i in page["items"]] == ["shop.hello-web.com"] and page["total"] == 1, pool
 
     r = admin.patch(
         f"/records/{out['id']}", json={"targets": {"istio-ingressgateway": 50, "legacy-ingress": 50}}

@@ -3,15 +3,19 @@
 
 The scenarios share one server and run in order: sign in; search a name and see its path; add a
 record and see it in dig; move a pool with the preview; revert that move and see the old answer
-in dig; a read token sees no write controls and a forged POST gets 403. Every page must log no
-JavaScript error. Each scenario saves screenshots in its tmp_path (and copies the key ones to
-$DNSD_CONSOLE_SCREENS when set).
+in dig; start a shift (its route check passing on a local backend), see its progress on the
+dashboard, abort it and see the old answer in dig; a read token sees no write controls and a
+forged POST gets 403. Every page must log no JavaScript error. Each scenario saves screenshots
+in its tmp_path (and copies the key ones to $DNSD_CONSOLE_SCREENS when set).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -194,13 +198,93 @@ def test_revert_the_move_and_see_the_old_answer(admin: Page, served: Served, tmp
     assert ERRORS == []
 
 
+@contextmanager
+def routed_backend() -> Iterator[int]:
+    """An HTTP server on 127.0.0.1 answering 200 to any Host: a canary pool member whose route
+    check (the leader's, before each shift step) passes."""
+
+    class Ok(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+def test_start_and_abort_a_shift_and_see_it_on_the_dashboard(
+    admin: Page, served: Served, tmp_path: Path
+) -> None:
+    name = "www.hello-web.com"
+    before = served.dig(name)
+    with routed_backend() as port:
+        check = {"kind": "http", "port": port, "path": "/", "interval": 1, "rise": 1, "fall": 1}
+        pool = {"name": "canary", "addresses": ["127.0.0.1"], "check": check}
+        r = httpx.post(f"{served.base}/pools", headers={"Authorization": f"Bearer {served.admin}"}, json=pool)
+        assert r.status_code == 201, r.text
+        admin.goto(f"{served.base}/ui/shifts")
+        admin.fill("textarea[name=names]", name)
+        admin.select_option("select[name=to]", "canary")
+        admin.fill("input[name=steps]", "10, 100")
+        admin.fill("input[name=every]", "1h")
+        admin.click("#start-shift")
+        admin.wait_for_selector(".flash")
+        assert "to canary started" in admin.inner_text(".flash")
+        # the leader checks the route on 127.0.0.1 and takes the first step at once
+        admin.goto(f"{served.base}/ui")
+        shifts = admin.locator("#shifts")
+        for _ in range(100):
+            if "step 1 of 2" in shifts.inner_text():
+                break
+            admin.wait_for_timeout(200)
+            admin.reload()
+        text = shifts.inner_text()
+        assert "step 1 of 2" in text and "running" in text and "10% on canary" in text, text
+        assert "canary 10" in text and "UTC" in text  # the weights now and the next step's time
+        # weighted: one pool per query (by hash), so the answer is either pool's members
+        assert served.dig(name) in (before, ["127.0.0.1"])
+        got = httpx.get(f"{served.base}/records", params={"name": name},
+                        headers={"Authorization": f"Bearer {served.admin}"}).json()["items"]  # fmt: skip
+        assert got[0]["targets"] == {"istio-ingressgateway": 90, "canary": 10}, got
+        health = admin.locator("section:has(h2:has-text('Pools')) tr:has-text('canary')").inner_text()
+        assert "127.0.0.1" in health and ("up" in health or "unchecked" in health), health
+        save(admin, tmp_path, "shift-dashboard", key=True)
+        admin.goto(f"{served.base}/ui/name?q={name}")
+        assert "Shifts moving this name" in admin.inner_text("main")
+        admin.goto(f"{served.base}/ui/shifts")
+        admin.locator("button[id^=abort-]").first.click()
+        admin.wait_for_selector(".flash")
+        assert "now aborted" in admin.inner_text(".flash")
+        assert admin.locator("button[id^=abort-]").count() == 0
+        history = admin.locator("section[id$='-detail']").first.inner_text()
+        assert "aborted" in history and "step" in history, history
+        save(admin, tmp_path, "shift-aborted", key=True)
+        assert served.dig_until(name, before) == before  # the records are back where they were
+        admin.goto(f"{served.base}/ui")
+        assert "No shift is running or paused." in admin.inner_text("#shifts")
+    assert ERRORS == []
+
+
 def test_read_token_sees_no_write_controls_and_a_forged_post_gets_403(
     browser: Browser, served: Served, tmp_path: Path
 ) -> None:
     context, page = signed_in(browser, served, served.read)
     assert "read only" in page.inner_text("header")
     change_page = urlsplit(moved_change[0]).path
-    for path in ("/ui", "/ui/name?q=www.hello-web.com", change_page, "/ui/pools/istio-ingressgateway"):
+    for path in ("/ui", "/ui/name?q=www.hello-web.com", change_page, "/ui/pools/istio-ingressgateway",
+                 "/ui/shifts"):  # fmt: skip
         page.goto(f"{served.base}{path}")
         posts = page.locator("form[method=post]:not([action='/ui/logout'])")
         assert posts.count() == 0, path

@@ -54,3 +54,15 @@ def test_a_pool_with_view_members_and_a_check_comes_back(steer: ZoneStore) -> No
         steer.revert_change(moved, "test")
     with pytest.raises(Conflict, match="nothing to revert"):
         steer.revert_change(moved, "test", force=True)
+
+
+def test_a_pool_change_can_be_planned_after_a_shift_started(steer: ZoneStore) -> None:
+    steer.put_rrset(make_rrset(f"www.{ZONE}", "A", 60, OWNER, pool="legacy"), "test")
+    steer.update_pool("legacy", "test", addresses=["10.20.0.9"])
+    moved = steer.last_change_id()
+    steer.create_shift("istio", (10, 100), 3600, "test", names=[f"www.{ZONE}"])
+    assert steer.list_changes(limit=1, newest_first=True)[0].action == "shift.start"
+    plan = steer.revert_plan(moved)  # the shift's change lists its records as "name/type" texts
+    assert plan.change.id == moved and [c.action for c in plan.later] == []
+    steer.revert_change(moved, "test")
+    assert steer.get_pool("legacy").addresses == ("10.20.0.1",)

@@ -10,6 +10,7 @@ from dnsd.domain.pools import make_pool
 from dnsd.domain.records import make_rrset
 from dnsd.domain.snapshot import build_zone
 from dnsd.domain.zones import make_zone
+from dnsd.store.records import RecordFilter
 from dnsd.store.zonestore import ZoneStore
 
 ZONE = "steer.example"
@@ -135,3 +136,18 @@ def test_a_view_bound_to_a_tsig_key_cannot_be_deleted(steer: ZoneStore) -> None:
         steer.delete_view("dc-a", "test")
     TransferOps(steer.engine).set_tsig_key_view("xfr-dc-a", None, "test")
     steer.delete_view("dc-a", "test")
+
+
+def test_pool_filter_matches_later_weighted_targets(steer: ZoneStore) -> None:
+    steer.put_rrset(make_rrset(f"www.{ZONE}", "A", 60, OWNER, targets={"legacy": 90, "istio": 10}), "test")
+    steer.put_rrset(make_rrset(f"old.{ZONE}", "A", 60, OWNER, pool="legacy"), "test")
+    steer.put_rrset(make_rrset(f"new.{ZONE}", "A", 60, OWNER, pool="istio"), "test")
+
+    def names(pool: str) -> tuple[list[str], int]:
+        rrsets, total = steer.list_rrsets(RecordFilter(pool=pool), limit=10)
+        return [r.name for r in rrsets], total
+
+    assert names("istio") == ([f"new.{ZONE}", f"www.{ZONE}"], 2)  # www: a later target
+    assert names("legacy") == ([f"old.{ZONE}", f"www.{ZONE}"], 2)  # www: the first target
+    assert names("ISTIO ") == names("istio")
+    assert names("nowhere") == ([], 0)

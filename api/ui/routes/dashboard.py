@@ -1,5 +1,5 @@
-"""The dashboard: zones, pools, DNSPod sync, the Kubernetes controller (and, once the steering
-work lands, shifts and health per view: their template blocks are already there)."""
+"""The dashboard: zones, pools with each member's health per view, shifts in progress, DNSPod
+sync and the Kubernetes controller."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from api.routes.sync import SyncStatusOut, sync_status
 from api.ui.access import Viewer, ViewerDep
 from api.ui.render import render
 from api.ui.routing import console_router
+from api.ui.steering import MemberState, pool_health, shifts
 from dnsd.domain.changes import Change
 from dnsd.domain.errors import NotFound
 from dnsd.domain.pools import Pool
@@ -32,7 +33,8 @@ class ZoneRow:
 @dataclass(frozen=True, slots=True)
 class PoolRow:
     pool: Pool
-    names: int
+    names: int  # records on the pool, as the first or a later weighted target
+    health: list[MemberState]
 
 
 def zone_rows(who: Viewer) -> list[ZoneRow]:
@@ -57,11 +59,14 @@ def _controller(who: Viewer) -> ControllerStatus | None:
 @router.get("")
 def dashboard(request: Request, who: ViewerDep) -> HTMLResponse:
     store = who.ctx.store
-    pools = [PoolRow(p, store.list_rrsets(RecordFilter(pool=p.name), limit=0)[1]) for p in store.list_pools()]
+    pools = [
+        PoolRow(p, store.list_rrsets(RecordFilter(pool=p.name), limit=0)[1], pool_health(store, p.name))
+        for p in store.list_pools()
+    ]
     syncs: list[SyncStatusOut] = [s for s in sync_status(store).items if who.sees(s.zone)]
     problems = list_problems(store).items
     return render(
         request, "dashboard.html", viewer=who, zones=zone_rows(who), pools=pools, syncs=syncs,
-        controller=_controller(who), problems=problems, live_mode="refresh",
-        live_since=store.last_change_id(),
+        controller=_controller(who), problems=problems, shifts=shifts(store, True, who.sees),
+        live_mode="refresh", live_since=store.last_change_id(),
     )  # fmt: skip
