@@ -26,7 +26,7 @@ from dnsd.domain.health import check_dict
 from dnsd.domain.k8s import MappingEntry, make_entry
 from dnsd.domain.pool_input import checked_pool
 from dnsd.domain.pools import Pool
-from dnsd.domain.records import RRset, TtlLimits, make_rrset
+from dnsd.domain.records import RRset, TtlLimits, content_dict, make_rrset
 from dnsd.domain.views import View, make_view
 from dnsd.domain.zones import Zone, make_zone
 
@@ -108,15 +108,7 @@ def _pool_doc(pool: Pool) -> dict[str, Any]:
 def _record_doc(rrset: RRset) -> dict[str, Any]:
     out: dict[str, Any] = {"zone": rrset.zone, "name": rrset.name, "type": rrset.rtype, "ttl": rrset.ttl,
                            "owner": rrset.owner}  # fmt: skip
-    if rrset.targets:
-        out["targets"] = {t.pool: t.weight for t in rrset.targets}
-        out["mode"] = rrset.mode
-    elif rrset.pool is not None:
-        out["pool"] = rrset.pool
-    else:
-        out["values"] = rrset.value_texts()
-    if rrset.views:
-        out["views"] = list(rrset.views)
+    out.update(content_dict(rrset))
     return out
 
 

@@ -65,6 +65,22 @@ class RRset:
         return [v.to_text() for v in self.values]
 
 
+def content_dict(rrset: RRset) -> dict[str, object]:
+    """The content of an RRset in its JSON form (change log, dump): ``targets`` and ``mode``,
+    or ``pool``, or ``values``; and ``views`` when limited."""
+    out: dict[str, object] = {}
+    if rrset.targets:
+        out["targets"] = {t.pool: t.weight for t in rrset.targets}
+        out["mode"] = rrset.mode
+    elif rrset.pool is not None:
+        out["pool"] = rrset.pool
+    else:
+        out["values"] = rrset.value_texts()
+    if rrset.views:
+        out["views"] = list(rrset.views)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class TtlLimits:
     """Configurable floor and ceiling applied on top of the protocol's 0..2**31-1."""

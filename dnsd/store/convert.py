@@ -8,7 +8,7 @@ from dnsd.domain.changes import Change, Token, ZoneChange
 from dnsd.domain.health import make_check
 from dnsd.domain.pools import DEFAULT_VIEW, PUBLIC_VIEW, Pool
 from dnsd.domain.rdata import parse_rdata
-from dnsd.domain.records import RRset
+from dnsd.domain.records import RRset, content_dict
 from dnsd.domain.targets import Mode, Target
 from dnsd.domain.zones import Zone
 from dnsd.store.tables import ChangeRow, ChangeZoneRow, PoolRow, RecordRow, TokenRow, ZoneRow
@@ -55,15 +55,7 @@ def rrset_from_row(row: RecordRow, zone: str, pool: str | None) -> RRset:
 def rrset_dict(rrset: RRset) -> dict[str, Any]:
     """The JSON form of an RRset used in change rows (before/after)."""
     out: dict[str, Any] = {"name": rrset.name, "type": rrset.rtype, "ttl": rrset.ttl, "owner": rrset.owner}
-    if rrset.targets:
-        out["targets"] = {t.pool: t.weight for t in rrset.targets}
-        out["mode"] = rrset.mode
-    elif rrset.pool is not None:
-        out["pool"] = rrset.pool
-    else:
-        out["values"] = rrset.value_texts()
-    if rrset.views:
-        out["views"] = list(rrset.views)
+    out.update(content_dict(rrset))
     return out
 
 
