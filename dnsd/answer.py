@@ -140,7 +140,7 @@ def lookup(snapshot: Snapshot, zone: ZoneData, qname: str, qtype: str) -> Step:
     node = zone.nodes.get(qname)
     if node is not None:
         return _at_node(snapshot, zone, node, qname, qtype, qname)
-    if qname in zone.names or qname in snapshot.zones:
+    if qname in zone.ents or qname in snapshot.zones:
         return _nodata(zone)  # an empty non-terminal, or DS at the apex of a child zone of ours
     return _wildcard(snapshot, zone, qname, qtype)
 
@@ -173,7 +173,7 @@ def _occluder(zone: ZoneData, qname: str, qtype: str) -> str | None:
         name = f"{label}.{name}" if name else label
         if name in zone.cuts:
             return None if name == qname and qtype == "DS" else name
-        if name == qname or name not in zone.names:
+        if name == qname or not zone.exists(name):
             return None  # nothing exists below a missing name, so no cut or DNAME either
         if name in zone.dnames:
             return name
@@ -187,7 +187,7 @@ def _wildcard(snapshot: Snapshot, zone: ZoneData, qname: str, qtype: str) -> Ste
     node = zone.nodes.get(source)
     if node is not None:
         return _at_node(snapshot, zone, node, source, qtype, qname)
-    if source in zone.names:
+    if source in zone.ents:
         return _nodata(zone)
     return Step(NXDOMAIN, authority=(zone.negative_soa,))
 
@@ -195,7 +195,7 @@ def _wildcard(snapshot: Snapshot, zone: ZoneData, qname: str, qtype: str) -> Ste
 def _wildcard_source(zone: ZoneData, missing: str) -> str:
     """``*.<closest encloser>`` for a name of ``zone`` that does not exist (it may not exist either)."""
     encloser = parent(missing)
-    while encloser != zone.name and encloser not in zone.names:
+    while encloser != zone.name and not zone.exists(encloser):
         encloser = parent(encloser)
     return f"*.{encloser}" if encloser else "*"
 
@@ -319,6 +319,6 @@ def _host_node(zone: ZoneData, host: str, glue: bool) -> Node | None:
     node = zone.nodes.get(host)
     if (zone.cuts or zone.dnames) and _occluder(zone, host, "A") is not None:
         return node if glue else None
-    if node is not None or host in zone.names:
+    if node is not None or host in zone.ents:
         return node
     return zone.nodes.get(_wildcard_source(zone, host))

@@ -226,6 +226,11 @@ def parse_txt(text: str) -> TXT:
     return TXT(split_txt(text.encode("utf-8")))
 
 
+def is_plain_ipv4(text: str) -> bool:
+    """Whether ``text`` is an IPv4 address in canonical dotted-quad form (no leading zeros)."""
+    return _PLAIN_IPV4.fullmatch(text) is not None
+
+
 def _parse_address(rtype: str, text: str) -> Address:
     if rtype == "A" and _PLAIN_IPV4.fullmatch(text):
         return Address(text)

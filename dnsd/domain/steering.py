@@ -21,7 +21,7 @@ from dnsd.domain.pools import DEFAULT_VIEW, Pool
 from dnsd.domain.rdata import Address
 from dnsd.domain.records import RRset
 from dnsd.domain.selection import HASH_PREFIX, Client, Health, all_up, subnet_point, view_members
-from dnsd.domain.snapshot import RRsetData, ZoneData, build_zone
+from dnsd.domain.snapshot import Node, RRsetData, ZoneData, build_zone, frozen_node
 from dnsd.domain.targets import Mode
 from dnsd.domain.views import View
 from dnsd.domain.zones import Zone
@@ -170,10 +170,11 @@ def steer_zone(
     pools: Mapping[str, Pool],
     view: str = DEFAULT_VIEW,
     health: Health = all_up,
+    base: Mapping[str, Node] | None = None,
 ) -> tuple[ZoneData, list[FailOpen]]:
-    """:func:`build_zone` for ``view``, with weighted RRsets of several eligible targets turned
-    into :class:`SteeredRRset` and the RRsets that fail open listed."""
-    data = build_zone(zone, rrsets, pools, view, health)
+    """:func:`build_zone` for ``view`` (on ``base``), with weighted RRsets of several eligible
+    targets turned into :class:`SteeredRRset` and the RRsets that fail open listed."""
+    data = build_zone(zone, rrsets, pools, view, health, base)
     fail_open: list[FailOpen] = []
     steered: dict[tuple[str, str], Selector] = {}
     for rrset in data.rrsets:
@@ -188,12 +189,16 @@ def steer_zone(
             steered[(rrset.name, rrset.rtype)] = selector
     if not steered:
         return data, fail_open
-    nodes = {name: dict(node) for name, node in data.nodes.items()}
+    nodes: dict[str, Node] = dict(data.nodes)
+    changed: dict[str, dict[str, RRsetData]] = {}
     for (name, rtype), selector in steered.items():
-        union = nodes[name][rtype]
-        nodes[name][rtype] = SteeredRRset(name, rtype, union.ttl, union.rdatas, selector)
-    frozen = MappingProxyType({n: MappingProxyType(node) for n, node in nodes.items()})
-    return ZoneData(zone, frozen, data.names, data.cuts, data.dnames, data.rrsets), fail_open
+        node = changed.setdefault(name, dict(nodes[name]))
+        union = node[rtype]
+        node[rtype] = SteeredRRset(name, rtype, union.ttl, union.rdatas, selector)
+    for name, node in changed.items():
+        nodes[name] = frozen_node(node)
+    frozen = MappingProxyType(nodes)
+    return ZoneData(zone, frozen, data.ents, data.cuts, data.dnames, data.rrsets), fail_open
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,13 +216,15 @@ def view_zone(
     pools: Mapping[str, Pool],
     views: Iterable[str] = (),
     health: Health = all_up,
+    base: Mapping[str, Node] | None = None,
 ) -> ViewedZone:
-    """The zone in ``default`` and in each of ``views`` whose answers differ from it."""
-    default, failed = steer_zone(zone, rrsets, pools, DEFAULT_VIEW, health)
+    """The zone in ``default`` and in each of ``views`` whose answers differ from it. ``base``:
+    nodes that read the same in every view, already built (see :func:`build_zone`)."""
+    default, failed = steer_zone(zone, rrsets, pools, DEFAULT_VIEW, health, base)
     own: dict[str, ZoneData] = {}
     for view in views:
         if needs_own_data(rrsets, pools, view):
-            own[view], more = steer_zone(zone, rrsets, pools, view, health)
+            own[view], more = steer_zone(zone, rrsets, pools, view, health, base)
             failed += more
     return ViewedZone(default, MappingProxyType(own), tuple(failed))
 

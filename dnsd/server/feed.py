@@ -27,10 +27,10 @@ from dnsd.domain.errors import StoreUnavailable
 from dnsd.domain.snapshot import Snapshot
 from dnsd.server.holder import SnapshotHolder
 from dnsd.server.patch import PATCHABLE_ACTIONS, ZonePatch
-from dnsd.server.serving import must_reread, rebuilt, same_views, serving_snapshot
+from dnsd.server.serving import must_reread, plain_pools, rebuilt, same_views, serving_snapshot
 from dnsd.server.state import ServerState
-from dnsd.store.serving_state import read_serving_state
-from dnsd.store.state_rows import StateReader
+from dnsd.store.serving_state import ServingState, read_serving_state
+from dnsd.store.state_rows import StateReader, collector_paused
 from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.feed")
@@ -52,11 +52,26 @@ what must move together with the snapshot (the transfer policy); raising fails t
 
 def load_snapshot(store: ZoneStore, generation: int = 1) -> Snapshot:
     """Every zone, read in one transaction (blocking: call it from a thread). The rows are read
-    without the ORM (:mod:`dnsd.store.state_rows`): at a million records that is the cold start."""
-    state = StateReader(store.engine).load_state()
-    snapshot = serving_snapshot(state.zones, state.pools, read_serving_state(store), generation, state.cursor)
+    without the ORM, and records that need no selection go straight into answer-ready nodes
+    (:meth:`StateReader.serving_rows`): at a million records that is the cold start."""
+    reader = StateReader(store.engine)
+    with collector_paused():
+        while True:
+            before = read_serving_state(store)
+            rows = reader.serving_rows(plain_pools(before))
+            serving = read_serving_state(store)  # read after the rows, as the feed expects
+            if _same_health_kind(before, serving):
+                break  # else a member went down meanwhile: read again with the right split
+        snapshot = serving_snapshot(rows.zones, rows.pools, serving, generation, rows.cursor, rows.base)
+        del rows
     gc.freeze()  # the snapshot lives long and holds no cycles: no collection need walk it again
     return snapshot
+
+
+def _same_health_kind(before: ServingState, after: ServingState) -> bool:
+    """Whether the split :func:`plain_pools` made from ``before`` holds for ``after``."""
+    down = [any(s != "up" for s in (x.states or {}).values()) for x in (before, after)]
+    return down[0] or not down[1]
 
 
 def pending_changes(store: ZoneStore, cursor: int) -> list[Change]:

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from dnsd.domain.changes import ZoneChange
 from dnsd.domain.names import ancestors, is_subdomain
 from dnsd.domain.rdata import Rdata, parse_rdata
-from dnsd.domain.snapshot import Node, RRsetData, ZoneData
+from dnsd.domain.snapshot import Node, RRsetData, ZoneData, empty_non_terminals, frozen_node
 
 PATCHABLE_ACTIONS = frozenset({"record.create", "record.update", "record.delete", "pool.update"})
 """Change actions whose RR lines say everything that changed in the zone (besides the serial)."""
@@ -31,14 +31,6 @@ def serving_zone(data: ZoneData) -> ZoneData:
     """``data`` without its stored RRsets (pool references and owners): the DNS side never
     reads them, and dropping them saves a good part of a large snapshot's memory."""
     return dataclasses.replace(data, rrsets=())
-
-
-def zone_names(nodes: Iterable[str], apex: str) -> frozenset[str]:
-    """Every existing name: the owners plus the empty non-terminals between them and the apex."""
-    names = set(nodes)
-    for name in list(names):
-        names.update(ancestors(name, apex))
-    return frozenset(names)
 
 
 class ZonePatch:
@@ -97,27 +89,27 @@ class ZonePatch:
         for name, node in by_name.items():
             if node:
                 created |= name not in nodes
-                nodes[name] = MappingProxyType(node)
+                nodes[name] = frozen_node(node)
             elif name in nodes:
                 removed = True
                 del nodes[name]
         return ZoneData(
-            self.zone, MappingProxyType(nodes), self._names(nodes, by_name, created, removed),
+            self.zone, MappingProxyType(nodes), self._ents(nodes, by_name, created, removed),
             _owners_with(self.base.cuts, nodes, by_name, "NS", apex),
             _owners_with(self.base.dnames, nodes, by_name, "DNAME", None), (),
         )  # fmt: skip
 
-    def _names(
+    def _ents(
         self, nodes: Mapping[str, Node], changed: Iterable[str], created: bool, removed: bool
     ) -> frozenset[str]:
-        if removed:  # an empty non-terminal may have gone with it: count again
-            return zone_names(nodes, self.zone.name)
+        apex = self.zone.name
+        if removed:  # an empty non-terminal may have gone, or a removed owner become one: count again
+            return empty_non_terminals(nodes, apex)
         if not created:
-            return self.base.names
-        extra = {n for n in changed if n in nodes}
-        for name in list(extra):
-            extra.update(ancestors(name, self.zone.name))
-        return self.base.names | extra
+            return self.base.ents
+        added = {n for n in changed if n in nodes}
+        extra = {a for name in added for a in ancestors(name, apex) if a not in nodes}
+        return (self.base.ents - added) | extra
 
 
 def _owners_with(

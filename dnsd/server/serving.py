@@ -10,13 +10,13 @@ per snapshot build and counted (``dnsd_fail_open_total``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from dnsd.domain.changes import Change
 from dnsd.domain.pools import Pool
 from dnsd.domain.records import RRset
 from dnsd.domain.selection import Health, all_up, health_from_states
-from dnsd.domain.snapshot import Snapshot, ZoneData
+from dnsd.domain.snapshot import Node, Snapshot, ZoneData
 from dnsd.domain.steering import FailOpen, ViewedZone, view_zone
 from dnsd.domain.views import ViewMatcher
 from dnsd.domain.zones import Zone
@@ -33,20 +33,32 @@ class FailOpenCounter:
     total = 0
 
 
+def plain_pools(serving: ServingState) -> Callable[[Pool], bool]:
+    """Which pools' records (without weighted targets or views) read the same in every view
+    with every member up: pools without members of their own in a named view, while no member
+    of any pool is marked down (else the health-aware selection decides)."""
+    if any(s != "up" for s in (serving.states or {}).values()):
+        return lambda pool: False
+    return lambda pool: not pool.views
+
+
 def _health(serving: ServingState) -> Health:
     states = serving.states or {}
     return health_from_states(states) if any(s != "up" for s in states.values()) else all_up
 
 
 def _viewed(
-    zones: Mapping[str, tuple[Zone, list[RRset]]], pools: Mapping[str, Pool], serving: ServingState
+    zones: Mapping[str, tuple[Zone, list[RRset]]],
+    pools: Mapping[str, Pool],
+    serving: ServingState,
+    base: Mapping[str, Mapping[str, Node]] | None = None,
 ) -> dict[str, ViewedZone]:
     health = _health(serving)
     names = [v.name for v in serving.views]
     out: dict[str, ViewedZone] = {}
     failed: list[FailOpen] = []
     for name, (zone, rrsets) in zones.items():
-        viewed = view_zone(zone, rrsets, pools, names, health)
+        viewed = view_zone(zone, rrsets, pools, names, health, base.get(name) if base else None)
         per_view = {v: serving_zone(z) for v, z in viewed.views.items()}
         out[name] = ViewedZone(serving_zone(viewed.default), per_view, viewed.fail_open)
         failed += viewed.fail_open
@@ -80,9 +92,12 @@ def serving_snapshot(
     serving: ServingState,
     generation: int,
     cursor: int,
+    base: Mapping[str, Mapping[str, Node]] | None = None,
 ) -> Snapshot:
-    """Every zone, in every view."""
-    viewed = _viewed(zones, pools, serving)
+    """Every zone, in every view. ``base``: per zone, the nodes built already from the records
+    that read the same everywhere (:meth:`dnsd.store.state_rows.StateReader.serving_rows`);
+    ``zones`` then hold only the other records."""
+    viewed = _viewed(zones, pools, serving, base)
     per_view: dict[str, dict[str, ZoneData]] = {}
     for name, vz in viewed.items():
         for view, data in vz.views.items():

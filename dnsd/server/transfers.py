@@ -37,7 +37,7 @@ from dnsd.server.responder import OpcodeHandler
 from dnsd.store.tsig import TransferOps
 from dnsd.store.zonestore import ZoneStore
 from dnsd.wire import FormError, Query
-from dnsd.xfr.journal import Journal
+from dnsd.xfr.journal import MAX_LINE_CHARS, Journal
 from dnsd.xfr.notify import NOERROR, OPCODE_NOTIFY, incoming_notify_rcode
 from dnsd.xfr.reply import AXFR, IXFR, TransferReply, transfer_reply
 from dnsd.xfr.tsig import (
@@ -97,7 +97,7 @@ class TransferService:
         view_zones = self._build_view_zones(policy, None)
         cursor = max(0, self.store.last_change_id() - HISTORY_AT_START)
         while True:
-            page = self.store.list_changes(after_id=cursor, limit=1000)
+            page = self.store.list_changes(after_id=cursor, limit=1000, lines_under=MAX_LINE_CHARS)
             self.journal.remember(page)
             if len(page) < 1000:
                 break

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 
 from dnsd.domain.changes import Change, ZoneChange
 from dnsd.domain.pools import Pool
@@ -51,9 +51,12 @@ class ChangeOps(StoreBase):
         limit: int = 100,
         *,
         newest_first: bool = False,
+        lines_under: int | None = None,
     ) -> list[Change]:
         """Changes filtered by zone touched, record owner, time and id: the first ``limit``
-        oldest first, or with ``newest_first`` the last ``limit`` newest first."""
+        oldest first, or with ``newest_first`` the last ``limit`` newest first. ``lines_under``
+        leaves out changes whose RR lines in one zone take that many characters or more (bulk
+        imports: the IXFR journal skips them, and parsing them would cost seconds)."""
         check_page(limit)
         check_integer("after_id", after_id, MAX_BIGINT)
         with self.read() as session:
@@ -65,6 +68,12 @@ class ChangeOps(StoreBase):
                 query = query.where(ChangeRow.owner == owner)
             if since:
                 query = query.where(ChangeRow.created_at >= since)
+            if lines_under is not None:
+                chars = func.length(cast(ChangeZoneRow.added, Text)) + func.length(
+                    cast(ChangeZoneRow.removed, Text)
+                )
+                large = select(ChangeZoneRow.change_id).where(chars >= lines_under)
+                query = query.where(ChangeRow.id.not_in(large))
             order = ChangeRow.id.desc() if newest_first else ChangeRow.id
             return [change_from_row(r) for r in session.scalars(query.order_by(order).limit(limit))]
 

@@ -12,6 +12,13 @@ from collections.abc import Iterable, Sequence
 from dnsd.domain.changes import Change, ZoneChange
 
 PER_ZONE = 1000  # zone changes kept per zone; a client older than that gets the full zone
+MAX_LINES = 20_000
+"""A zone change of more RR lines than this (a bulk import) is not kept: an IXFR through it
+would be larger than the zone, and RFC 1995 section 4 lets the server send the whole zone
+instead. :func:`dnsd.xfr.plan.ixfr_chain` sees the gap and a client older than it gets AXFR."""
+MAX_LINE_CHARS = MAX_LINES * 64
+"""The same bound in characters of stored RR lines, for reading the change log at start
+without parsing a bulk import's lines (:meth:`dnsd.store.changes.ChangeOps.list_changes`)."""
 
 
 class Journal:
@@ -35,6 +42,8 @@ class Journal:
                 if zone_change.serial is None:  # the zone was deleted
                     self._zones.pop(zone_change.zone, None)
                     continue
+                if len(zone_change.added) + len(zone_change.removed) > MAX_LINES:
+                    continue  # IXFR falls back to AXFR across it (see MAX_LINES)
                 kept = self._zones.setdefault(zone_change.zone, deque(maxlen=self.per_zone))
                 kept.append(zone_change)
             self.cursor = change.id

@@ -66,7 +66,7 @@ def test_any_on_a_name_with_only_unlisted_types_is_hinfo_rfc8482() -> None:
     base = zone_data(make_zone("example.com", ttl=600))
     odd = RRsetData("odd.example.com", "TYPE65", 300, ())
     nodes = dict(base.nodes) | {"odd.example.com": {"TYPE65": odd}}
-    zone = type(base)(base.zone, nodes, base.names | {"odd.example.com"}, base.cuts, base.dnames)
+    zone = type(base)(base.zone, nodes, base.ents, base.cuts, base.dnames)
     answer = resolve(Snapshot({"example.com": zone}), "odd.example.com", "ANY")
     assert texts(answer.answer) == ['odd.example.com 600 HINFO "RFC8482" ""']
     assert answer.answer[0].rdatas == (HINFO("RFC8482", ""),)

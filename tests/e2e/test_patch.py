@@ -24,7 +24,7 @@ def canonical(snapshot: Snapshot) -> dict[str, Any]:
             owner: {t: (r.ttl, sorted(x.to_text() for x in r.rdatas)) for t, r in node.items()}
             for owner, node in zone.nodes.items()
         }
-        out[name] = (zone.zone, nodes, zone.names, zone.cuts, zone.dnames)
+        out[name] = (zone.zone, nodes, zone.ents, zone.cuts, zone.dnames)
     return out
 
 

@@ -8,10 +8,15 @@ builds from that state. Runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from dnsd.domain.health import make_check
+from dnsd.domain.health import Probe, make_check
 from dnsd.domain.pools import make_pool
 from dnsd.domain.records import make_rrset
+from dnsd.domain.snapshot import OneNode, Snapshot, ZoneData
+from dnsd.server.feed import load_snapshot
+from dnsd.server.serving import serving_snapshot
 from dnsd.store.changes import StoreState
+from dnsd.store.health import ProbeResult
+from dnsd.store.serving_state import read_serving_state
 from dnsd.store.state_rows import StateReader
 from dnsd.store.zonestore import ZoneStore
 from tests.store.conftest import ACTOR, OTHER, ZONE, ZONE2, add_zone, put
@@ -87,3 +92,46 @@ def test_load_state_of_named_zones(store: ZoneStore) -> None:
 def test_empty_store(store: ZoneStore) -> None:
     reader = StateReader(store.engine)
     assert reader.load_state() == store.load_state()
+
+
+def _zone_shape(zone: ZoneData) -> tuple[object, ...]:
+    """Everything an answer reads from a zone, with selectors (compare=False) spelled out."""
+    nodes = {
+        name: {rtype: (r, getattr(r, "selector", None)) for rtype, r in node.items()}
+        for name, node in zone.nodes.items()
+    }
+    return zone.zone, nodes, zone.ents, zone.cuts, zone.dnames
+
+
+def _snapshot_shape(snapshot: Snapshot) -> tuple[object, ...]:
+    views = {v: {n: _zone_shape(z) for n, z in t.items()} for v, t in snapshot.view_zones.items()}
+    zones = {n: _zone_shape(z) for n, z in snapshot.zones.items()}
+    return zones, views, snapshot.views, snapshot.cursor, snapshot.health
+
+
+def _from_state(store: ZoneStore) -> Snapshot:
+    state, serving = store.load_state(), read_serving_state(store)
+    return serving_snapshot(state.zones, state.pools, serving, 1, state.cursor)
+
+
+def test_cold_start_split_builds_the_same_snapshot(store: ZoneStore) -> None:
+    """load_snapshot reads records that need no selection straight into answer nodes; the
+    snapshot must be the one the general path builds from the ORM's state, with every member
+    up and with one down (then pool records go through the health-aware path)."""
+    populate(store)
+    put(store, f"plain.{ZONE}", pool="v4only")  # a pool with members of its own in a view
+    for i in range(3):
+        put(store, f"multi{i}.{ZONE}", values=[f"192.0.2.{20 + i}"])
+        put(store, f"multi{i}.{ZONE}", "TXT", [f'"t{i}"'])
+    fast = load_snapshot(store)
+    assert _snapshot_shape(fast) == _snapshot_shape(_from_state(store))
+    node = fast.zones[ZONE].nodes[f"www.{ZONE}"]
+    assert isinstance(node, OneNode) and node.get("A") is not None and node.get("TXT") is None
+    assert set(fast.zones[ZONE].ents) >= {f"deep.{ZONE}", f"c.deep.{ZONE}", f"b.c.deep.{ZONE}"}
+    down = ProbeResult(Probe("gw", "10.0.0.1", f"app.{ZONE}"), False, "HTTP 503")
+    for _ in range(2):  # fall 2
+        store.record_health([down])
+    assert any(state != "up" for state in store.member_states().values())
+    after = load_snapshot(store)
+    assert _snapshot_shape(after) == _snapshot_shape(_from_state(store))
+    assert after.zones[ZONE].nodes[f"app.{ZONE}"]["A"] != fast.zones[ZONE].nodes[f"app.{ZONE}"]["A"]
