@@ -16,6 +16,7 @@ from dnsd.export.exporter import ExportWatcher, export_views, export_zones, run_
 from dnsd.export.importfile import read_zone_file
 from dnsd.export.lexer import ZoneFileError
 from dnsd.export.writer import WRITTEN
+from dnsd.store.state_rows import collector_paused
 from dnsd.store.tsig import TransferOps
 from dnsd.store.zone_import import ImportConflict, ZoneImportOps
 
@@ -42,6 +43,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp.add_argument(
         "--keep-serial", action="store_true",
         help="end at the file's serial (when it is newer than ours) instead of one past it",
+    )  # fmt: skip
+    imp.add_argument(
+        "--all-lines", action="store_true",
+        help=f"list every add and change in the plan (default: the first {PLAN_LINES:,}, then a count)",
     )  # fmt: skip
     imp.set_defaults(func=cmd_import)
 
@@ -94,6 +99,13 @@ def _read(path: Path, owner: str, zone: str | None) -> ZoneFileData:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    with open_store(settings) as store:
+        store.last_change_id()  # a missing schema or database fails now, not after reading the file
+    with collector_paused():  # millions of new objects, no cycles: see collector_paused
+        return _import(args, settings)
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
     owner = args.owner or default_owner(args.zonefile)
     try:
         data = _read(args.zonefile, owner, args.zone)
@@ -119,7 +131,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 applied = plan.writes
         except ImportConflict as exc:
             plan, code = exc.plan, EXIT_REFUSED
-    _print_plan(plan, applied, args.json)
+    _print_plan(plan, applied, args.json, None if args.all_lines else PLAN_LINES)
     if code:
         print("error: conflicts; nothing imported", file=sys.stderr)
     return code
@@ -156,22 +168,29 @@ def _plain(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
 
 
-def _print_plan(plan: ImportPlan, applied: bool, as_json: bool) -> None:
+PLAN_LINES = 1000
+"""Adds and changes listed by default; conflicts, skipped lines and warnings are always all
+listed (each names its line), and ``--json`` always holds every item."""
+
+
+def _print_plan(plan: ImportPlan, applied: bool, as_json: bool, limit: int | None = PLAN_LINES) -> None:
     if as_json:
         print(json.dumps(plan_json(plan, applied), indent=2))
         return
     head = "create" if plan.create_zone else "update" if plan.zone_changes else "keep"
-    print(f"zone {plan.zone.name}: {head}")
-    for key, (old, new) in plan.zone_changes.items():
-        print(f"  {key}: {_plain(old)} -> {_plain(new)}")
-    rows = [item for item in plan.items if item.action != UNCHANGED]
-    for item in rows:
+    out = [f"zone {plan.zone.name}: {head}"]
+    out += [f"  {key}: {_plain(old)} -> {_plain(new)}" for key, (old, new) in plan.zone_changes.items()]
+    shown = 0
+    for item in plan.listed(limit):
+        shown += item.action != CONFLICT
         detail = item.reason if item.action == CONFLICT else " ".join(item.new.value_texts())
-        print(f"{item.action:<9} {item.new.name:<40} {item.new.rtype:<5} {item.new.ttl:<6} {detail}")
-    for note in plan.skipped:
-        print(f"skipped   {note}")
-    for note in plan.warnings:
-        print(f"warning   {note}")
+        out.append(f"{item.action:<9} {item.new.name:<40} {item.new.rtype:<5} {item.new.ttl:<6} {detail}")
+    hidden = plan.count(ADD) + plan.count(CHANGE) - shown
+    if hidden > 0:
+        out.append(f"... and {hidden:,} more adds and changes (--all-lines or --json lists them)")
+    out += [f"skipped   {note}" for note in plan.skipped]
+    out += [f"warning   {note}" for note in plan.warnings]
     counts = ", ".join(f"{plan.count(a)} {a}" for a in (ADD, CHANGE, UNCHANGED, CONFLICT))
     state = "applied" if applied else "nothing to do" if not plan.writes else "not applied"
-    print(f"summary: {counts}, {len(plan.skipped)} skipped; {state}")
+    out.append(f"summary: {counts}, {len(plan.skipped)} skipped; {state}")
+    sys.stdout.write("\n".join(out) + "\n")

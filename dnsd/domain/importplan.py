@@ -66,6 +66,10 @@ def _line(label: str) -> int:
 _ACTIONS = {CREATE: ADD, UPDATE: CHANGE}
 
 
+def _step_line(step: Step) -> int:
+    return _line(step.label)
+
+
 @dataclass(frozen=True, slots=True)
 class ImportPlan:
     """The plan for one zone. ``zone_changes`` maps a zone field to (current, file) values;
@@ -93,6 +97,16 @@ class ImportPlan:
         rows = [PlanItem(_ACTIONS[s.action], s.rrset, _line(s.label), s.old) for s in self.plan.steps]
         rows += [PlanItem(UNCHANGED, s.rrset, _line(s.label), s.old) for s in self.kept]
         refused = [(p, p.step) for p in self.plan.problems if p.step is not None]  # all of them
+        rows += [PlanItem(CONFLICT, s.rrset, _line(s.label), s.old, p.holder, p.message) for p, s in refused]
+        return tuple(sorted(rows, key=lambda row: row.line))
+
+    def listed(self, limit: int | None) -> tuple[PlanItem, ...]:
+        """What the printed plan lists, in file order: every conflict, and the adds and changes
+        (all of them, or the first ``limit`` in file order) without building an item per RRset
+        of a million-line file."""
+        steps = self.plan.steps if limit is None else sorted(self.plan.steps, key=_step_line)[:limit]
+        rows = [PlanItem(_ACTIONS[s.action], s.rrset, _line(s.label), s.old) for s in steps]
+        refused = [(p, p.step) for p in self.plan.problems if p.step is not None]
         rows += [PlanItem(CONFLICT, s.rrset, _line(s.label), s.old, p.holder, p.message) for p, s in refused]
         return tuple(sorted(rows, key=lambda row: row.line))
 
