@@ -15,12 +15,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 
 from dnsd.store.engine import make_engine, normalize_url
 from dnsd.store.migrate import upgrade
 from dnsd.store.schema import metadata
 from dnsd.store.zonestore import ZoneStore
+
+# Properties check logic, not speed: on a loaded machine (two test processes on two cores)
+# input generation and examples are slower, which must not fail a test.
+settings.register_profile("dnsd", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+settings.load_profile("dnsd")
 
 PG_ADMIN_URL = os.environ.get("DNSD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("DNSD_REQUIRE_POSTGRES") == "1"

@@ -141,6 +141,7 @@ class FeedFollower:
         # Called on the loop after each swap with (before, after, changes): NOTIFY, IXFR history.
         self.listeners: list[FeedListener] = list(listeners)
         self.preparers: list[FeedPreparer] = list(preparers)
+        self.preloaded: Snapshot | None = None  # loaded before this process forked: used first
         # One thread: rebuilds are sequential anyway, and close() can wait for the one in flight.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dnsd-feed")
 
@@ -163,7 +164,9 @@ class FeedFollower:
         while True:
             try:
                 started = time.perf_counter()
-                snapshot = await self._in_thread(load_snapshot, self.store)
+                snapshot, self.preloaded = self.preloaded, None
+                if snapshot is None:
+                    snapshot = await self._in_thread(load_snapshot, self.store)
                 self.state.build_seconds = time.perf_counter() - started
             except Exception as exc:  # any failure: retry (and raise, below, when time is up)
                 self._failed(exc)

@@ -63,6 +63,7 @@ class DnsServer:
         batched_udp: bool = True,
         serve_metrics: bool = False,
         send_notify: bool = True,
+        snapshot: Snapshot | None = None,
     ) -> None:
         self.settings = settings
         self.batched_udp = batched_udp
@@ -83,6 +84,7 @@ class DnsServer:
             store, self.holder, self.state, settings.feed_poll_interval,
             listeners=[self.transfers.on_changes], preparers=[self.transfers.prepare],
         )  # fmt: skip
+        self.follower.preloaded = snapshot  # a worker forked after the load (see server.workers)
         self.limits = TcpLimits(
             settings.tcp_idle_timeout, settings.tcp_max_connections, settings.tcp_max_per_client
         )
@@ -213,13 +215,15 @@ async def serve_dns(
     stop: asyncio.Event | None = None,
     serve_metrics: bool = False,
     send_notify: bool = True,
+    snapshot: Snapshot | None = None,
 ) -> None:
     """Serve DNS until cancelled or ``stop`` is set (then drain); ``on_ready(server)`` runs once
     the port is bound. SIGHUP reloads the settings while serving. ``send_notify``: this process
-    sends the group's NOTIFYs (see :class:`dnsd.server.transfers.TransferService`)."""
+    sends the group's NOTIFYs (see :class:`dnsd.server.transfers.TransferService`).
+    ``snapshot``: already loaded (a forked worker's); the feed moves it forward from its cursor."""
     server = DnsServer(
         settings, store, host=host, port=port, reuse_port=reuse_port, state=state,
-        serve_metrics=serve_metrics, send_notify=send_notify,
+        serve_metrics=serve_metrics, send_notify=send_notify, snapshot=snapshot,
     )  # fmt: skip
     stopped = asyncio.ensure_future((stop or asyncio.Event()).wait())
     starting = asyncio.ensure_future(server.start())
