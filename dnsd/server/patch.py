@@ -21,7 +21,7 @@ from types import MappingProxyType
 from dnsd.domain.changes import ZoneChange
 from dnsd.domain.names import ancestors, is_subdomain
 from dnsd.domain.rdata import Rdata, parse_rdata
-from dnsd.domain.snapshot import Node, RRsetData, ZoneData, empty_non_terminals, frozen_node
+from dnsd.domain.snapshot import Node, RRsetData, ZoneData, empty_non_terminals, frozen_node, nodes_copy
 
 PATCHABLE_ACTIONS = frozenset({"record.create", "record.update", "record.delete", "pool.update"})
 """Change actions whose RR lines say everything that changed in the zone (besides the serial)."""
@@ -74,7 +74,7 @@ class ZonePatch:
 
     def result(self) -> ZoneData:
         """The patched zone (the base itself is left untouched)."""
-        nodes: dict[str, Node] = dict(self.base.nodes)
+        nodes = nodes_copy(self.base.nodes)
         by_name: dict[str, dict[str, RRsetData]] = {}
         for (name, rtype), (ttl, rdatas) in self.touched.items():
             node = by_name.setdefault(name, dict(nodes.get(name, {})))

@@ -22,7 +22,7 @@ from dnsd.domain.views import ViewMatcher
 from dnsd.domain.zones import Zone
 from dnsd.server.patch import serving_zone
 from dnsd.store.base import StoreBase
-from dnsd.store.serving_state import ServingState, steered_zones, zones_on_pools
+from dnsd.store.serving_state import ServingState, zones_on_pools
 
 log = logging.getLogger("dnsd.feed")
 
@@ -159,7 +159,7 @@ def must_reread(
     whose health or view members changed. These are re-read whole."""
     touched = {zc.zone for change in changes for zc in change.zones}
     out = {name for name in touched if any(name in table for table in snapshot.view_zones.values())}
-    out |= steered_zones(store, sorted(touched - out))
+    out |= {name for name in touched if (zone := snapshot.zones.get(name)) is not None and zone.steered}
     pools = changed_pools(snapshot, serving)
     special = bool(serving.views) or any(s != "up" for s in (serving.states or {}).values())
     for change in changes:

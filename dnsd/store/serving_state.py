@@ -38,30 +38,6 @@ def read_serving_state(store: ServingSource) -> ServingState:
     return ServingState(tuple(store.list_views()), store.member_states())
 
 
-def steered_zones(store: StoreBase, zones: list[str]) -> set[str]:
-    """The zones among ``zones`` holding a weighted record or one limited to views: their
-    change lines (the ``default`` view's union) cannot patch what the DNS answer picks from."""
-    if not zones:
-        return set()
-    weighted: Any = (
-        select(ZoneRow.name)
-        .join(RecordRow, RecordRow.zone_id == ZoneRow.id)
-        .join(RecordTargetRow, RecordTargetRow.record_id == RecordRow.id)
-        .where(ZoneRow.name.in_(zones))
-        .distinct()
-    )
-    limited: Any = (
-        select(ZoneRow.name, RecordRow.views)
-        .join(RecordRow, RecordRow.zone_id == ZoneRow.id)
-        .where(ZoneRow.name.in_(zones))
-        .where(RecordRow.views.is_not(None))
-    )
-    with store.read() as session:
-        found = {str(name) for name in session.scalars(weighted)}
-        found.update(str(name) for name, views in session.execute(limited) if views)
-    return found
-
-
 def zones_on_pools(store: StoreBase, pools: set[str]) -> set[str]:
     """The zones with a record on one of ``pools`` (as its pool or one of its targets)."""
     if not pools:
