@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     serial_policy: SerialPolicy = Field(
         "date", description="how a change picks a zone's next serial: date (YYYYMMDDnn), unixtime, increment"
     )
-    feed_poll_interval: float = Field(0.2, description="seconds between change-feed polls")
+    feed_poll_interval: float = Field(0.1, description="seconds between change-feed polls")
     tcp_idle_timeout: float = Field(10.0, description="seconds a TCP connection may sit idle")
     tcp_max_connections: int = Field(1024, description="concurrent TCP connections, all clients")
     tcp_max_per_client: int = Field(64, description="concurrent TCP connections per client address")

@@ -126,7 +126,7 @@ class FeedFollower:
         store: ZoneStore,
         holder: SnapshotHolder,
         state: ServerState,
-        poll_interval: float = 0.2,
+        poll_interval: float = 0.1,
         max_backoff: float = 30.0,
         *,
         listeners: Sequence[FeedListener] = (),
