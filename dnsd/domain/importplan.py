@@ -17,7 +17,7 @@ planner's updates do, which its brake does not count either).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dnsd.domain.plan import CREATE, UPDATE, Plan, Problem, Step
 from dnsd.domain.pools import Pool
@@ -33,11 +33,13 @@ ZONE_FIELDS = ("ns", "mname", "rname", "refresh", "retry", "expire", "minimum", 
 class ZoneFileData:
     """What a zone file asks for: the zone (SOA fields, apex NS, and the file's serial) and its
     other RRsets (all owned by the importing owner), with the first line of each RRset and the
-    notes made while reading (``"line N: message"``)."""
+    notes made while reading (``"line N: message"``). ``lines[i]`` is where ``rrsets[i]`` starts
+    (a tuple beside the RRsets, not a dict by name and type: 100 bytes less per RRset of a
+    million-line file)."""
 
     zone: Zone
     rrsets: tuple[RRset, ...]
-    lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    lines: tuple[int, ...] = ()
     warnings: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
 
@@ -164,8 +166,8 @@ def plan_import(
     steps: list[Step] = []
     kept: list[Step] = []
     problems: list[Problem] = []
-    for rrset in data.rrsets:
-        label = _label(data.lines.get((rrset.name, rrset.rtype), 0))
+    for index, rrset in enumerate(data.rrsets):
+        label = _label(data.lines[index] if index < len(data.lines) else 0)
         existing = by_name.get(rrset.name, [])
         old = next((r for r in existing if r.rtype == rrset.rtype), None)
         step = Step(CREATE if old is None else UPDATE, rrset, old, label)

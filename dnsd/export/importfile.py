@@ -107,7 +107,7 @@ def read_zone_file(text: str, owner: str, zone: str | None = None) -> ZoneFileDa
     return ZoneFileData(
         zone=zone_obj,
         rrsets=tuple(rrsets),
-        lines=lines,
+        lines=tuple(lines),
         warnings=tuple(f"line {n.line}: {n.message}" for n in sorted(warnings, key=lambda n: n.line)),
         skipped=tuple(f"line {n.line}: {n.message}" for n in reader.skipped),
     )
@@ -184,13 +184,11 @@ def _is_duplicate(record: ParsedRecord, group: list[ParsedRecord]) -> bool:
         return False  # make_rrset reports it, at its line
 
 
-def _rrsets(
-    build: _Build, groups: dict[tuple[str, str], Group]
-) -> tuple[list[RRset], dict[tuple[str, str], int]]:
+def _rrsets(build: _Build, groups: dict[tuple[str, str], Group]) -> tuple[list[RRset], list[int]]:
     """The RRsets of ``groups`` (emptied on the way, so the records are freed as they are
     converted) and the line each starts on; placement problems go to ``build``."""
     out: list[RRset] = []
-    lines: dict[tuple[str, str], int] = {}
+    lines: list[int] = []
     seen: set[str] = set()
     shared: set[str] = set()  # names with more than one RRset
     for key in list(groups):
@@ -198,17 +196,17 @@ def _rrsets(
         rrset = _rrset(build, key[0], key[1], members)
         if rrset is not None:
             out.append(rrset)
-            lines[key] = members[0].line
+            lines.append(members[0].line)
             (shared if rrset.name in seen else seen).add(rrset.name)
     seen.clear()
     by_name: dict[str, list[RRset]] = {}
     for rrset in out:
         if rrset.name in shared:
             by_name.setdefault(rrset.name, []).append(rrset)
-    for rrset in out:
+    for rrset, line in zip(out, lines, strict=True):
         others = [o for o in by_name.get(rrset.name, ()) if o is not rrset]
         for problem in placement_problems(rrset, build.zone, others):
-            build.problems.append((lines[(rrset.name, rrset.rtype)], problem.message))
+            build.problems.append((line, problem.message))
     return out, lines
 
 

@@ -86,8 +86,7 @@ def _seed_plan(removed: int) -> Plan:
 
 def _import_plan(removed: int) -> Plan:
     wanted = [make_rrset(_host(i), "A", 300, "import:f", ["192.0.2.2"]) for i in range(removed)]
-    lines = {(r.name, r.rtype): 10 + i for i, r in enumerate(wanted)}
-    data = ZoneFileData(ZONE, tuple(wanted), lines)
+    data = ZoneFileData(ZONE, tuple(wanted), tuple(10 + i for i in range(len(wanted))))
     return plan_import(data, ZONE, _existing("import:f"), {}).plan
 
 
@@ -119,7 +118,7 @@ def test_every_planner_plans_the_shared_shape() -> None:
 
 def test_an_import_conflict_is_a_problem_naming_the_holder_and_the_refused_step() -> None:
     wanted = make_rrset(_host(0), "A", 300, "import:f", ["192.0.2.2"])
-    data = ZoneFileData(ZONE, (wanted,), {(wanted.name, "A"): 12})
+    data = ZoneFileData(ZONE, (wanted,), (12,))
     imported = plan_import(data, ZONE, _existing("k8s:ns/Service/web", 1), {})
     (problem,) = imported.plan.problems
     assert (problem.holder, problem.host, problem.field) == ("k8s:ns/Service/web", _host(0), "line 12")
