@@ -28,7 +28,8 @@ uvicorn.Server(uvicorn.Config(create_app(Settings()), log_level="warning")).run(
 """
 
 
-def pinned(core: int | None, argv: list[str]) -> list[str]:
+def pinned(core: int | str | None, argv: list[str]) -> list[str]:
+    """``argv`` under ``taskset -c CORE`` (a core number, or a list such as ``"0,1"``)."""
     return ["taskset", "-c", str(core), *argv] if core is not None and shutil.which("taskset") else argv
 
 
@@ -76,12 +77,22 @@ def announced_all(proc: subprocess.Popen[str], *patterns: str, timeout: float = 
     return [found[p] for p in patterns]
 
 
-def spawn_dnsd(db_url: str, core: int | None, **settings: str) -> subprocess.Popen[str]:
-    """``dnsd serve-dns`` on 127.0.0.1, any port; ``settings`` become ``DNSD_<NAME>`` variables."""
+BATCH_RUNNER = (
+    "import sys, dnsd.server.mmsg as m; m.BATCH = int(sys.argv.pop(1)); "
+    "from dnsd.cli.main import main; sys.exit(main())"
+)
+"""``python -c BATCH_RUNNER N ARGS``: ``dnsd ARGS`` with N datagrams per ``recvmmsg`` (one process)."""
+
+
+def spawn_dnsd(
+    db_url: str, core: int | str | None, *, tree: Path = ROOT, batch: int | None = None, **settings: str
+) -> subprocess.Popen[str]:
+    """``dnsd serve-dns`` on 127.0.0.1, any port; ``settings`` become ``DNSD_<NAME>`` variables.
+    ``tree``: the checkout to run (same interpreter); ``batch``: datagrams per ``recvmmsg``."""
+    program = ["-m", "dnsd"] if batch is None else ["-c", BATCH_RUNNER, str(batch)]
     argv = [
         sys.executable,
-        "-m",
-        "dnsd",
+        *program,
         "--database-url",
         db_url,
         "serve-dns",
@@ -93,16 +104,18 @@ def spawn_dnsd(db_url: str, core: int | None, **settings: str) -> subprocess.Pop
     extra = {f"DNSD_{k.upper()}": v for k, v in settings.items()}
     return subprocess.Popen(
         pinned(core, argv),
-        cwd=ROOT,
-        env=env(**extra),
+        cwd=tree,
+        env={**env(**extra), "PYTHONPATH": str(tree)},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
 
 
-def start_dnsd(db_url: str, core: int | None, **settings: str) -> tuple[subprocess.Popen[str], int]:
-    proc = spawn_dnsd(db_url, core, **settings)
+def start_dnsd(
+    db_url: str, core: int | str | None, *, tree: Path = ROOT, batch: int | None = None, **settings: str
+) -> tuple[subprocess.Popen[str], int]:
+    proc = spawn_dnsd(db_url, core, tree=tree, batch=batch, **settings)
     return proc, announced(proc, r"serving DNS on \S+ port (\d+)")
 
 
@@ -131,16 +144,17 @@ def free_port() -> int:
 
 NSD_CONF = """server:
   ip-address: 127.0.0.1@{port}
-  server-count: 1
+  server-count: {servers}
+  reuseport: {reuseport}
   username: ""
   chroot: ""
   zonesdir: "{dir}"
   database: ""
-  pidfile: "{dir}/nsd.pid"
-  xfrdfile: "{dir}/xfrd.state"
-  zonelistfile: "{dir}/zone.list"
+  pidfile: "{dir}/nsd-{port}.pid"
+  xfrdfile: "{dir}/xfrd-{port}.state"
+  zonelistfile: "{dir}/zone-{port}.list"
   rrl-ratelimit: 0
-  verbosity: 0
+{answers}  verbosity: 0
 remote-control:
   control-enable: no
 zone:
@@ -149,14 +163,30 @@ zone:
 """
 
 
+MINIMAL = "  minimal-responses: yes\n  refuse-any: yes\n"
+"""NSD configured to send what dnsd sends: no apex NS in the authority section or glue in the
+additional section of positive answers. ``refuse-any`` makes NSD answer ANY over UDP with TC=1
+(dnsd gives one RRset, RFC 8482): not the same, but the benchmark's mix has no ANY query."""
+
+
 def start_nsd(
-    workdir: Path, zone: str, zone_text: str, core: int | None
+    workdir: Path,
+    zone: str,
+    zone_text: str,
+    core: int | str | None,
+    *,
+    minimal: bool = False,
+    servers: int = 1,
 ) -> tuple[subprocess.Popen[str], int]:
-    """NSD serving ``zone`` on a port of its own (``nsd -d -c conf``), as root in ``workdir``."""
+    """NSD serving ``zone`` on a port of its own (``nsd -d -c conf``), as root in ``workdir``:
+    RRL off, ``minimal``: :data:`MINIMAL`, ``servers``: processes (SO_REUSEPORT when > 1)."""
     port = free_port()
     (workdir / f"{zone}.zone").write_text(zone_text)
-    conf = workdir / "nsd.conf"
-    conf.write_text(NSD_CONF.format(port=port, dir=workdir, zone=zone))
+    conf = workdir / f"nsd-{port}.conf"
+    conf.write_text(NSD_CONF.format(
+        port=port, dir=workdir, zone=zone, servers=servers, reuseport="yes" if servers > 1 else "no",
+        answers=MINIMAL if minimal else "",
+    ))  # fmt: skip
     proc = subprocess.Popen(
         pinned(core, ["nsd", "-d", "-c", str(conf)]), cwd=workdir, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, text=True,
@@ -188,15 +218,21 @@ def stop(proc: subprocess.Popen[str]) -> None:
 
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time of ``pids`` and their children (Linux /proc)."""
-    total = 0.0
+    return sum(cpu_split(pids))
+
+
+def cpu_split(pids: list[int]) -> tuple[float, float]:
+    """(user, system) CPU seconds of ``pids`` and their waited-for children (Linux /proc)."""
+    user = system = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += sum(int(f) for f in fields[11:15]) / tick
-    return total
+        user += (int(fields[11]) + int(fields[13])) / tick
+        system += (int(fields[12]) + int(fields[14])) / tick
+    return user, system
 
 
 def process_tree(pid: int) -> list[int]:

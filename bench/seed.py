@@ -42,12 +42,12 @@ class BenchZone:
         for i in range(self.hosts):
             yield f"host{i}.{z}", "A", [self.address(i)]
 
-    def zone_file(self) -> str:
-        """The same data for NSD."""
+    def zone_file(self, serial: int = 1) -> str:
+        """The same data for NSD (``serial``: the one :func:`seed` returned, for the same SOA)."""
         z = self.name
         lines = [
             f"$ORIGIN {z}.", "$TTL 300",
-            f"@ IN SOA ns1.{z}. hostmaster.{z}. 1 3600 600 1209600 300", f"@ IN NS ns1.{z}.",
+            f"@ IN SOA ns1.{z}. hostmaster.{z}. {serial} 3600 600 1209600 300", f"@ IN NS ns1.{z}.",
         ]  # fmt: skip
         lines += [f"{name}. 300 IN {rtype} {' '.join(values)}" for name, rtype, values in self.records()]
         return "\n".join(lines) + "\n"
@@ -67,14 +67,17 @@ class BenchZone:
         return mixed + extras
 
 
-def seed(url: str, zone: BenchZone, batch: int = 20_000) -> None:
-    """Create ``zone`` through the store, then bulk-insert its records into the tables."""
+def seed(url: str, zone: BenchZone, batch: int = 20_000) -> int:
+    """Create ``zone`` through the store, then bulk-insert its records into the tables; return
+    the zone's serial."""
     engine = make_engine(url)
     store = ZoneStore(engine)
     store.create_zone(make_zone(zone.name, [f"ns1.{zone.name}"]), "bench")
     now = dt.datetime.now(dt.UTC)
     with Session(engine) as session, session.begin():
-        zone_id = session.scalar(select(ZoneRow.id).where(ZoneRow.name == zone.name))
+        zone_id, serial = session.execute(
+            select(ZoneRow.id, ZoneRow.serial).where(ZoneRow.name == zone.name)
+        ).one()
         rows: list[dict[str, object]] = []
         for name, rtype, values in zone.records():
             rows.append({
@@ -87,3 +90,4 @@ def seed(url: str, zone: BenchZone, batch: int = 20_000) -> None:
         if rows:
             session.execute(insert(RecordRow), rows)
     engine.dispose()
+    return int(serial)

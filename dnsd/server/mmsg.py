@@ -142,6 +142,7 @@ class MmsgUdpServer(UdpServer):
         self._fd = sock.fileno()
         self._recv_headers = ctypes.addressof(self._slots.recv_hdr)
         self._moved = False  # some send slot points at another slot's sender (see _answer)
+        self._v4 = sock.family == socket.AF_INET  # ``sock.family`` builds an enum on every read
 
     def drain(self) -> None:
         """Receive, answer and send batches until the socket is empty (or :data:`ROUNDS`)."""
@@ -174,7 +175,7 @@ class MmsgUdpServer(UdpServer):
         if served.views:
             return self._answer_views(count, served)
         get, steer_get = served.cache.udp.get, served.cache.steered_udp.get
-        names_ints, v4, bits = s.names_ints, self.sock.family == socket.AF_INET, random.getrandbits
+        names_ints, v4, bits = s.names_ints, self._v4, random.getrandbits
         hits = self.stats.hits
         limiter = self.limiter if self.limiter.rate else None
         if limiter is not None:
@@ -229,7 +230,7 @@ class MmsgUdpServer(UdpServer):
         limiter = self.limiter if self.limiter.rate else None
         if limiter is not None:
             limiter.new_batch(time.monotonic())
-        names_ints, v4 = s.names_ints, self.sock.family == socket.AF_INET
+        names_ints, v4 = s.names_ints, self._v4
         out = 0
         for i in range(count):
             start, len_index, id_index = recv_info[i]
@@ -271,7 +272,7 @@ class MmsgUdpServer(UdpServer):
     def _picked(self, picker: Picker, slot: int) -> bytes:
         """The body of a weighted answer for the sender of ``slot``."""
         if picker.hashed:
-            v4 = self.sock.family == socket.AF_INET
+            v4 = self._v4
             key = self._slots.names_ints[slot * 7 + 1] if v4 else self._source_key(slot)
             found = picker.by_source.get(key)
             return found if found is not None else picker.for_source(key, self._address(slot)[0])
@@ -282,7 +283,7 @@ class MmsgUdpServer(UdpServer):
     def _client(self, slot: int) -> Key:
         """The rate-limiting key of the sender in ``slot`` (see :mod:`dnsd.server.rrl`)."""
         s = self._slots
-        if self.sock.family == socket.AF_INET:
+        if self._v4:
             return s.names_ints[slot * 7 + 1] & V4_MASK
         at = slot * _NAME_SIZE + 8
         return bytes(s.names_view[at : at + V6_PREFIX_BYTES])
@@ -323,7 +324,7 @@ class MmsgUdpServer(UdpServer):
     def _address(self, slot: int) -> tuple[str, int]:
         name = bytes(self._slots.names_view[slot * _NAME_SIZE : (slot + 1) * _NAME_SIZE])
         port = int.from_bytes(name[2:4], "big")
-        if self.sock.family == socket.AF_INET:
+        if self._v4:
             return socket.inet_ntop(socket.AF_INET, name[4:8]), port
         return socket.inet_ntop(socket.AF_INET6, name[8:24]), port
 
