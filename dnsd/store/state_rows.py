@@ -226,14 +226,20 @@ class ServingRows:
 
 
 class StateReader(StoreBase):
-    def serving_rows(self, plain_pool: PlainPool) -> ServingRows:
-        """Every zone and pool in one consistent transaction, split as :class:`ServingRows`
-        says (``plain_pool``: see :func:`read_rrsets`)."""
+    @contextmanager
+    def _consistent(self) -> Iterator[tuple[Connection, int]]:
+        """A connection whose reads all see one moment (REPEATABLE READ on PostgreSQL; SQLite's
+        read transaction already does), and the id of the last change committed by then."""
         with self.read() as session, collector_paused():
             if not is_sqlite(self.engine):
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             conn = session.connection()
-            cursor = conn.scalar(select(func.max(ChangeRow.__table__.c.id))) or 0
+            yield conn, conn.scalar(select(func.max(ChangeRow.__table__.c.id))) or 0
+
+    def serving_rows(self, plain_pool: PlainPool) -> ServingRows:
+        """Every zone and pool in one consistent transaction, split as :class:`ServingRows`
+        says (``plain_pool``: see :func:`read_rrsets`)."""
+        with self._consistent() as (conn, cursor):
             zone_rows = _zones(conn, None)
             pools = _pools(conn)
             builders = {zone_id: apex_nodes(zone) for zone_id, zone in zone_rows.items()}
@@ -248,11 +254,7 @@ class StateReader(StoreBase):
     def load_state(self, zones: Iterable[str] | None = None) -> StoreState:
         """The named zones (all when None) with their RRsets, and every pool, read in one
         consistent transaction: what :meth:`dnsd.store.changes.ChangeOps.load_state` returns."""
-        with self.read() as session, collector_paused():
-            if not is_sqlite(self.engine):
-                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            conn = session.connection()
-            cursor = conn.scalar(select(func.max(ChangeRow.__table__.c.id))) or 0
+        with self._consistent() as (conn, cursor):
             zone_rows = _zones(conn, zones)
             pools = _pools(conn)
             records = read_rrsets(conn, zone_rows, pools)
