@@ -16,6 +16,7 @@ from dnsd.domain.pools import DEFAULT_VIEW, Pool
 from dnsd.domain.rdata import TXT, TYPE_CODES, Address, Rdata, Target
 from dnsd.domain.records import RRset
 from dnsd.domain.selection import Health, Steered, all_up, zone_file_members
+from dnsd.domain.shards import Shards
 from dnsd.domain.views import View, ViewMatcher
 from dnsd.domain.zones import Zone
 
@@ -83,10 +84,13 @@ def frozen_node(node: Mapping[str, RRsetData]) -> Node:
 
 
 def nodes_copy(nodes: Mapping[str, Node]) -> dict[str, Node]:
-    """A new dict of ``nodes``: the C copy of the dict under a read-only proxy (``dict(proxy)``
-    goes key by key through the mapping protocol: 5 s instead of 0.2 s at a million names)."""
+    """A new dict of ``nodes``: the C copy of the dict under a read-only proxy, or of a zone's
+    shards (``dict(mapping)`` goes key by key through the mapping protocol: 5 s instead of 0.2 s
+    at a million names)."""
     if isinstance(nodes, (dict, MappingProxyType)):
         return nodes.copy()
+    if isinstance(nodes, Shards):
+        return nodes.to_dict()
     return dict(nodes)
 
 
@@ -120,7 +124,8 @@ class NodesBuilder:
 class ZoneData:
     """One zone, ready to answer from.
 
-    ``nodes`` holds every owner name with data (apex SOA and NS included); ``ents`` the empty
+    ``nodes`` holds every owner name with data (apex SOA and NS included), in :class:`Shards` so
+    that a patch copies only the shards it touches; ``ents`` the empty
     non-terminals (RFC 4592 section 2.2.2), so a name exists when it is in either (:meth:`exists`;
     a set of every name would cost 40 bytes per record for nothing); ``cuts`` the delegation
     points (NS below the apex); ``dnames`` the owners of DNAME records. ``negative_soa`` (derived)
@@ -130,7 +135,7 @@ class ZoneData:
     """
 
     zone: Zone
-    nodes: Mapping[str, Node]
+    nodes: Shards[Node]
     ents: frozenset[str]
     cuts: frozenset[str]
     dnames: frozenset[str]
@@ -298,7 +303,7 @@ def zone_data(
     cuts = frozenset(n for n, node in nodes.items() if "NS" in node and n != apex)
     dnames = frozenset(n for n, node in nodes.items() if "DNAME" in node)
     ents = empty_non_terminals(nodes, apex)
-    return ZoneData(zone, MappingProxyType(nodes), ents, cuts, dnames, rrsets, steered)
+    return ZoneData(zone, Shards(nodes), ents, cuts, dnames, rrsets, steered)
 
 
 def txt(*strings: str) -> TXT:

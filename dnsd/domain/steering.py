@@ -21,7 +21,7 @@ from dnsd.domain.pools import DEFAULT_VIEW, Pool
 from dnsd.domain.rdata import Address
 from dnsd.domain.records import RRset
 from dnsd.domain.selection import HASH_PREFIX, Client, Health, all_up, subnet_point, view_members
-from dnsd.domain.snapshot import Node, RRsetData, ZoneData, build_zone, frozen_node, nodes_copy
+from dnsd.domain.snapshot import Node, RRsetData, ZoneData, build_zone, frozen_node
 from dnsd.domain.targets import Mode
 from dnsd.domain.views import View
 from dnsd.domain.zones import Zone
@@ -189,16 +189,13 @@ def steer_zone(
             steered[(rrset.name, rrset.rtype)] = selector
     if not steered:
         return data, fail_open
-    nodes = nodes_copy(data.nodes)
     changed: dict[str, dict[str, RRsetData]] = {}
     for (name, rtype), selector in steered.items():
-        node = changed.setdefault(name, dict(nodes[name]))
+        node = changed.setdefault(name, dict(data.nodes[name]))
         union = node[rtype]
         node[rtype] = SteeredRRset(name, rtype, union.ttl, union.rdatas, selector)
-    for name, node in changed.items():
-        nodes[name] = frozen_node(node)
-    frozen = MappingProxyType(nodes)
-    return ZoneData(zone, frozen, data.ents, data.cuts, data.dnames, data.rrsets, data.steered), fail_open
+    nodes = data.nodes.updated({name: frozen_node(node) for name, node in changed.items()})
+    return ZoneData(zone, nodes, data.ents, data.cuts, data.dnames, data.rrsets, data.steered), fail_open
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from types import MappingProxyType
 
 from dnsd.domain.changes import ZoneChange
 from dnsd.domain.names import ancestors, is_subdomain
 from dnsd.domain.rdata import Rdata, parse_rdata
-from dnsd.domain.snapshot import Node, RRsetData, ZoneData, empty_non_terminals, frozen_node, nodes_copy
+from dnsd.domain.snapshot import Node, RRsetData, ZoneData, empty_non_terminals, frozen_node
 
 PATCHABLE_ACTIONS = frozenset({"record.create", "record.update", "record.delete", "pool.update"})
 """Change actions whose RR lines say everything that changed in the zone (besides the serial)."""
@@ -73,28 +72,30 @@ class ZonePatch:
         return entry
 
     def result(self) -> ZoneData:
-        """The patched zone (the base itself is left untouched)."""
-        nodes = nodes_copy(self.base.nodes)
+        """The patched zone (the base itself is left untouched; untouched shards are shared)."""
+        base = self.base.nodes
         by_name: dict[str, dict[str, RRsetData]] = {}
         for (name, rtype), (ttl, rdatas) in self.touched.items():
-            node = by_name.setdefault(name, dict(nodes.get(name, {})))
+            node = by_name.setdefault(name, dict(base.get(name, {})))
             if rdatas:
                 node[rtype] = RRsetData(name, rtype, ttl, tuple(rdatas))
             else:
                 node.pop(rtype, None)
         apex = self.zone.name
         soa = RRsetData(apex, "SOA", self.zone.ttl, (self.zone.soa(),))
-        by_name.setdefault(apex, dict(nodes[apex]))["SOA"] = soa
+        by_name.setdefault(apex, dict(base[apex]))["SOA"] = soa
+        changes: dict[str, Node | None] = {}
         created = removed = False
         for name, node in by_name.items():
             if node:
-                created |= name not in nodes
-                nodes[name] = frozen_node(node)
-            elif name in nodes:
+                created |= name not in base
+                changes[name] = frozen_node(node)
+            elif name in base:
                 removed = True
-                del nodes[name]
+                changes[name] = None
+        nodes = base.updated(changes)
         return ZoneData(
-            self.zone, MappingProxyType(nodes), self._ents(nodes, by_name, created, removed),
+            self.zone, nodes, self._ents(nodes, by_name, created, removed),
             _owners_with(self.base.cuts, nodes, by_name, "NS", apex),
             _owners_with(self.base.dnames, nodes, by_name, "DNAME", None), (),
         )  # fmt: skip

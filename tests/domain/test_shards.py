@@ -1,0 +1,64 @@
+"""Shards: the zone's name -> node mapping that a patch copies a shard of, not whole.
+
+A model-based test: every sequence of updates on a Shards must read exactly like the same updates
+on a dict, leave the version it started from untouched, and copy only the shards it touched.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dnsd.domain.shards import SHARD_KEYS, Shards, shard_count
+
+KEYS = st.integers(min_value=0, max_value=12 * SHARD_KEYS).map(lambda i: f"host{i}.example.com")
+UPDATES = st.dictionaries(KEYS, st.one_of(st.none(), st.integers()), max_size=40)
+
+
+def test_shard_count_is_a_power_of_two_covering_the_keys() -> None:
+    assert shard_count(0) == shard_count(SHARD_KEYS) == 1
+    assert shard_count(SHARD_KEYS + 1) == 2
+    assert shard_count(1_000_000) == 512  # 1,953 names a shard
+
+
+@settings(max_examples=60)
+@given(size=st.integers(min_value=0, max_value=5 * SHARD_KEYS), rounds=st.lists(UPDATES, max_size=6))
+def test_updates_read_like_a_dict_and_leave_the_old_version_alone(
+    size: int, rounds: list[dict[str, int | None]]
+) -> None:
+    model = {f"host{i}.example.com": i for i in range(size)}
+    current = Shards(model)
+    for changes in rounds:
+        before, before_model = current, dict(model)
+        current = current.updated(changes)
+        for key, value in changes.items():
+            if value is None:
+                model.pop(key, None)
+            else:
+                model[key] = value
+        assert current == model and len(current) == len(model)
+        assert sorted(current) == sorted(model)
+        assert before == before_model  # the old version is what it was
+        for key in list(changes)[:5]:
+            assert current.get(key) == model.get(key)
+            assert (key in current) == (key in model)
+    assert current.to_dict() == model
+
+
+def test_a_change_copies_only_the_shard_it_falls_in() -> None:
+    names = {f"n{i}.example.com": i for i in range(8 * SHARD_KEYS)}
+    base = Shards(names)
+    after = base.updated({"n5.example.com": -1, "new.example.com": 7})
+    shared = sum(a is b for a, b in zip(base._shards, after._shards, strict=True))
+    touched = {hash("n5.example.com") & base._mask, hash("new.example.com") & base._mask}
+    assert len(base._shards) == 8
+    assert shared == 8 - len(touched)
+    assert after["n5.example.com"] == -1 and base["n5.example.com"] == 5
+    assert "new.example.com" in after and "new.example.com" not in base
+
+
+def test_growth_past_four_times_the_shard_count_splits_again() -> None:
+    small = Shards({"a.example.com": 1})
+    grown = small.updated({f"g{i}.example.com": i for i in range(4 * SHARD_KEYS + 1)})
+    assert len(grown._shards) == shard_count(len(grown)) > 1
+    assert grown["a.example.com"] == 1 and len(grown) == 4 * SHARD_KEYS + 2
