@@ -8,7 +8,7 @@ seeded with :func:`bench.seed.seed` and its snapshot loaded in this process
 (:func:`dnsd.server.feed.load_snapshot`, as the server does). Then ``--changes`` times one new
 A record is written with ``ZoneStore.put_rrset`` and the round the server would run for it is
 timed step by step, in the order ``sync_once`` and ``apply_changes`` run them:
-``pending_changes``, ``read_serving_state``, ``must_reread``, ``ZonePatch.apply``,
+``pending_changes`` (with the views and member states), ``must_reread``, ``ZonePatch.apply``,
 ``ZonePatch.result`` (copies only the shards of the names it changes), ``rebuilt``, and the whole
 ``apply_changes``. Each step is called on the same inputs as in the server (``apply_changes``
 last, on its own), so their sum is about the round. Medians and maxima in
@@ -37,7 +37,6 @@ from dnsd.server.patch import ZonePatch
 from dnsd.server.serving import must_reread, rebuilt
 from dnsd.store.engine import make_engine
 from dnsd.store.migrate import upgrade
-from dnsd.store.serving_state import read_serving_state
 from dnsd.store.zonestore import ZoneStore
 
 ZONE = "round.test"
@@ -53,8 +52,7 @@ def timed(times: dict[str, list[float]], key: str, fn: Callable[..., T], *args: 
 
 def one_round(store: ZoneStore, snapshot: Snapshot, times: dict[str, list[float]]) -> Snapshot:
     """The steps of the round that applies the changes after ``snapshot``'s cursor, timed."""
-    pending = timed(times, "pending_changes", pending_changes, store, snapshot.cursor)
-    serving = timed(times, "read_serving_state", read_serving_state, store)
+    pending, serving = timed(times, "pending_changes (+ state)", pending_changes, store, snapshot.cursor)
     timed(times, "must_reread", must_reread, store, snapshot, serving, pending)
     patch = ZonePatch(snapshot.zones[ZONE])
     for change in pending:
@@ -63,7 +61,7 @@ def one_round(store: ZoneStore, snapshot: Snapshot, times: dict[str, list[float]
     data = timed(times, "ZonePatch.result", patch.result)
     cursor = pending[-1].id
     timed(times, "rebuilt", rebuilt, snapshot, {ZONE: data}, {}, set(), {}, serving, 2, cursor)
-    fresh, _ = timed(times, "apply_changes (all)", apply_changes, store, snapshot, pending)
+    fresh, _ = timed(times, "apply_changes (all)", apply_changes, store, snapshot, pending, serving)
     return fresh
 
 

@@ -29,7 +29,7 @@ from dnsd.server.holder import SnapshotHolder
 from dnsd.server.patch import PATCHABLE_ACTIONS, ZonePatch
 from dnsd.server.serving import must_reread, plain_pools, rebuilt, same_views, serving_snapshot
 from dnsd.server.state import ServerState
-from dnsd.store.serving_state import ServingState, read_serving_state
+from dnsd.store.serving_state import ServingState, read_feed, read_serving_state
 from dnsd.store.state_rows import StateReader, collector_paused
 from dnsd.store.zonestore import ZoneStore
 
@@ -77,22 +77,26 @@ def _same_health_kind(before: ServingState, after: ServingState) -> bool:
     return down[0] or not down[1]
 
 
-def pending_changes(store: ZoneStore, cursor: int) -> list[Change]:
-    """Every change after ``cursor``, oldest first."""
+def pending_changes(store: ZoneStore, cursor: int) -> tuple[list[Change], ServingState]:
+    """Every change after ``cursor``, oldest first, and the views and member states read after
+    them (in the same session as the last page)."""
     changes: list[Change] = []
     while True:
-        page = store.list_changes(after_id=cursor, limit=FEED_PAGE)
+        page, serving = read_feed(store, cursor, FEED_PAGE)
         changes += page
         if len(page) < FEED_PAGE:
-            return changes
+            return changes, serving
         cursor = page[-1].id
 
 
-def apply_changes(store: ZoneStore, snapshot: Snapshot, changes: list[Change]) -> tuple[Snapshot, set[str]]:
+def apply_changes(
+    store: ZoneStore, snapshot: Snapshot, changes: list[Change], serving: ServingState | None = None
+) -> tuple[Snapshot, set[str]]:
     """``snapshot`` moved forward by ``changes``: record and pool changes are patched in from
     their RR lines; zones changed any other way (created, updated, deleted) are re-read whole.
+    ``serving``: the views and member states read after ``changes`` (read here when None).
     Returns the new snapshot and the names of the zones that changed."""
-    serving = read_serving_state(store)
+    serving = read_serving_state(store) if serving is None else serving
     if not same_views(snapshot, serving):  # views defined or changed: every zone, every view
         fresh = dataclasses.replace(load_snapshot(store, snapshot.generation + 1), cursor=changes[-1].id)
         return fresh, set(snapshot.zones) | set(fresh.zones)
@@ -203,11 +207,11 @@ class FeedFollower:
         """Apply every change after the current cursor; False when the database failed."""
         before = snapshot = self.holder.snapshot
         try:
-            changes = await self._in_thread(pending_changes, self.store, snapshot.cursor)
+            changes, serving = await self._in_thread(pending_changes, self.store, snapshot.cursor)
             if changes:
                 self.state.head = changes[-1].id
                 started = time.perf_counter()
-                snapshot, zones = await self._in_thread(apply_changes, self.store, snapshot, changes)
+                snapshot, zones = await self._in_thread(apply_changes, self.store, snapshot, changes, serving)
                 for prepare in self.preparers:
                     await self._in_thread(prepare, changes)
                 self.state.build_seconds = time.perf_counter() - started

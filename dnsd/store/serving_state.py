@@ -11,9 +11,13 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
+from dnsd.domain.changes import Change
 from dnsd.domain.views import View
 from dnsd.store.base import StoreBase
-from dnsd.store.tables import PoolRow, RecordRow, RecordTargetRow, ZoneRow
+from dnsd.store.convert import change_from_row
+from dnsd.store.lines import read_member_states
+from dnsd.store.tables import ChangeRow, PoolRow, RecordRow, RecordTargetRow, ViewRow, ZoneRow
+from dnsd.store.views import view_from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,17 @@ class ServingSource(Protocol):
 def read_serving_state(store: ServingSource) -> ServingState:
     """Views (by name) and member states: two small tables."""
     return ServingState(tuple(store.list_views()), store.member_states())
+
+
+def read_feed(store: StoreBase, after_id: int, limit: int) -> tuple[list[Change], ServingState]:
+    """The changes after ``after_id`` (oldest first, at most ``limit``), then the views and the
+    member states, in one read session: a feed round's reads, one connection checkout and one
+    transaction instead of three (a third of the round at 100 changes a second, bench/nodes.py)."""
+    with store.read() as session:
+        query = select(ChangeRow).where(ChangeRow.id > after_id).order_by(ChangeRow.id).limit(limit)
+        changes = [change_from_row(row) for row in session.scalars(query)]
+        views = tuple(view_from_row(row) for row in session.scalars(select(ViewRow).order_by(ViewRow.name)))
+        return changes, ServingState(views, read_member_states(session))
 
 
 def zones_on_pools(store: StoreBase, pools: set[str]) -> set[str]:

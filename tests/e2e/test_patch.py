@@ -70,9 +70,9 @@ def test_patched_snapshot_equals_a_fresh_read(store: ZoneStore, batch: int) -> N
     for start in range(0, len(STEPS), batch):
         for _what, step in STEPS[start : start + batch]:
             step(store)
-        changes = pending_changes(store, snapshot.cursor)
+        changes, serving = pending_changes(store, snapshot.cursor)
         assert changes
-        snapshot, _touched = apply_changes(store, snapshot, changes)
+        snapshot, _touched = apply_changes(store, snapshot, changes, serving if batch == 1 else None)
         fresh = load_snapshot(store)
         assert snapshot.cursor == fresh.cursor
         assert canonical(snapshot) == canonical(fresh), [w for w, _ in STEPS[start : start + batch]]
@@ -82,7 +82,7 @@ def test_record_change_is_patched_not_reread(store: ZoneStore) -> None:
     populate(store)
     before = load_snapshot(store)
     put(store, "fresh", "A", ["10.3.0.1"])
-    after, touched = apply_changes(store, before, pending_changes(store, before.cursor))
+    after, touched = apply_changes(store, before, *pending_changes(store, before.cursor))
     assert touched == {ZONE}
     old, new = before.zones[ZONE], after.zones[ZONE]
     assert new.nodes[f"mx.{ZONE}"] is old.nodes[f"mx.{ZONE}"]  # shared, not read again
