@@ -127,7 +127,9 @@ class ZoneData:
     ``nodes`` holds every owner name with data (apex SOA and NS included), in :class:`Shards` so
     that a patch copies only the shards it touches; ``ents`` the empty
     non-terminals (RFC 4592 section 2.2.2), so a name exists when it is in either (:meth:`exists`;
-    a set of every name would cost 40 bytes per record for nothing); ``cuts`` the delegation
+    a set of every name would cost 40 bytes per record for nothing); ``interior`` every name
+    strictly between the apex and an owner, owner or not (empty for a flat zone: a patch that
+    removes a leaf below the apex then knows no empty non-terminal changed); ``cuts`` the delegation
     points (NS below the apex); ``dnames`` the owners of DNAME records. ``negative_soa`` (derived)
     is the apex SOA with the RFC 2308 negative TTL, ready for NXDOMAIN/NODATA authority sections.
     ``steered``: the zone holds a weighted record or one limited to views, so the change log's
@@ -141,6 +143,7 @@ class ZoneData:
     dnames: frozenset[str]
     rrsets: tuple[RRset, ...] = field(default=())
     steered: bool = False
+    interior: frozenset[str] = frozenset()
     negative_soa: RRsetData = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -256,15 +259,20 @@ def apex_nodes(zone: Zone) -> NodesBuilder:
     return nodes
 
 
+def interior_names(nodes: Iterable[str], apex: str) -> frozenset[str]:
+    """The names strictly between the apex and an owner in ``nodes`` (owners or not)."""
+    out: set[str] = set()
+    for name in nodes:
+        if name.partition(".")[2] == apex:
+            continue  # a child of the apex (nearly every name of a flat zone): nothing between
+        out.update(ancestors(name, apex))
+    return frozenset(out)
+
+
 def empty_non_terminals(nodes: Iterable[str], apex: str) -> frozenset[str]:
     """The names between ``nodes`` and the apex that own no data themselves."""
     owners = nodes if isinstance(nodes, (Mapping, set, frozenset)) else set(nodes)
-    out: set[str] = set()
-    for name in owners:
-        if name.partition(".")[2] == apex:
-            continue  # a child of the apex (nearly every name of a flat zone): nothing between
-        out.update(a for a in ancestors(name, apex) if a not in owners)
-    return frozenset(out)
+    return frozenset(a for a in interior_names(owners, apex) if a not in owners)
 
 
 def pool_rdatas(pool: Pool, rtype: str, view: str = DEFAULT_VIEW) -> tuple[Rdata, ...]:
@@ -302,8 +310,9 @@ def zone_data(
     apex = zone.name
     cuts = frozenset(n for n, node in nodes.items() if "NS" in node and n != apex)
     dnames = frozenset(n for n, node in nodes.items() if "DNAME" in node)
-    ents = empty_non_terminals(nodes, apex)
-    return ZoneData(zone, Shards(nodes), ents, cuts, dnames, rrsets, steered)
+    interior = interior_names(nodes, apex)
+    ents = frozenset(a for a in interior if a not in nodes)
+    return ZoneData(zone, Shards(nodes), ents, cuts, dnames, rrsets, steered, interior)
 
 
 def txt(*strings: str) -> TXT:

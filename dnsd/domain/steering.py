@@ -11,6 +11,7 @@ picks from. Pure: health is a lookup passed in.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
@@ -195,7 +196,7 @@ def steer_zone(
         union = node[rtype]
         node[rtype] = SteeredRRset(name, rtype, union.ttl, union.rdatas, selector)
     nodes = data.nodes.updated({name: frozen_node(node) for name, node in changed.items()})
-    return ZoneData(zone, nodes, data.ents, data.cuts, data.dnames, data.rrsets, data.steered), fail_open
+    return dataclasses.replace(data, nodes=nodes), fail_open
 
 
 @dataclass(frozen=True, slots=True)

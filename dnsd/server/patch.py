@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dnsd.domain.changes import ZoneChange
 from dnsd.domain.names import ancestors, is_subdomain
 from dnsd.domain.rdata import Rdata, parse_rdata
-from dnsd.domain.snapshot import Node, RRsetData, ZoneData, empty_non_terminals, frozen_node
+from dnsd.domain.snapshot import Node, RRsetData, ZoneData, frozen_node, interior_names
 
 PATCHABLE_ACTIONS = frozenset({"record.create", "record.update", "record.delete", "pool.update"})
 """Change actions whose RR lines say everything that changed in the zone (besides the serial)."""
@@ -94,23 +94,31 @@ class ZonePatch:
                 removed = True
                 changes[name] = None
         nodes = base.updated(changes)
+        ents, interior = self._tree(nodes, by_name, created, removed)
         return ZoneData(
-            self.zone, nodes, self._ents(nodes, by_name, created, removed),
+            self.zone, nodes, ents,
             _owners_with(self.base.cuts, nodes, by_name, "NS", apex),
-            _owners_with(self.base.dnames, nodes, by_name, "DNAME", None), (),
+            _owners_with(self.base.dnames, nodes, by_name, "DNAME", None), (), interior=interior,
         )  # fmt: skip
 
-    def _ents(
+    def _tree(
         self, nodes: Mapping[str, Node], changed: Iterable[str], created: bool, removed: bool
-    ) -> frozenset[str]:
-        apex = self.zone.name
-        if removed:  # an empty non-terminal may have gone, or a removed owner become one: count again
-            return empty_non_terminals(nodes, apex)
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        """The empty non-terminals and interior names after the patch, without walking the
+        zone unless an owner that had names below it, or one deeper than a child of the apex,
+        was removed (then an ancestor may have lost its last descendant)."""
+        apex, base = self.zone.name, self.base
+        changed = list(changed)
+        gone = [name for name in changed if name not in nodes] if removed else []
+        if any(name in base.interior or name.partition(".")[2] != apex for name in gone):
+            interior = interior_names(nodes, apex)
+            return frozenset(a for a in interior if a not in nodes), interior
         if not created:
-            return self.base.ents
-        added = {n for n in changed if n in nodes}
-        extra = {a for name in added for a in ancestors(name, apex) if a not in nodes}
-        return (self.base.ents - added) | extra
+            return base.ents, base.interior
+        added = {n for n in changed if n in nodes and n not in base.nodes}
+        extra = {a for name in added for a in ancestors(name, apex) if a not in base.interior}
+        interior = base.interior | extra if extra else base.interior
+        return (base.ents - added) | {a for a in extra if a not in nodes}, interior
 
 
 def _owners_with(

@@ -1,5 +1,6 @@
 """The follower's incremental path: after every kind of change, the snapshot patched from the
-change log equals a snapshot read from scratch (same nodes, names, cuts, DNAMEs, serials)."""
+change log equals a snapshot read from scratch (same nodes, names, cuts, DNAMEs, serials,
+empty non-terminals and interior names)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def canonical(snapshot: Snapshot) -> dict[str, Any]:
             owner: {t: (r.ttl, sorted(x.to_text() for x in r.rdatas)) for t, r in node.items()}
             for owner, node in zone.nodes.items()
         }
-        out[name] = (zone.zone, nodes, zone.ents, zone.cuts, zone.dnames)
+        out[name] = (zone.zone, nodes, zone.ents, zone.cuts, zone.dnames, zone.interior)
     return out
 
 
@@ -49,6 +50,10 @@ STEPS: list[tuple[str, Callable[[ZoneStore], object]]] = [
     ("delete deep name", lambda s: s.delete_by_name(f"x.y.z.{ZONE}", "t")),
     ("delete the cut", lambda s: s.delete_rrset(record_id(s, f"child.{ZONE}", "NS"), "t")),
     ("delete one type of two", lambda s: s.delete_rrset(record_id(s, f"fresh.{ZONE}", "TXT"), "t")),
+    ("owner with a name below it", lambda s: [put(s, n, "A", ["10.3.0.4"]) for n in ("up", "kid.up")]),
+    ("that owner deleted (now an empty non-terminal)", lambda s: s.delete_by_name(f"up.{ZONE}", "t")),
+    ("its last name below deleted (no longer a name)", lambda s: s.delete_by_name(f"kid.up.{ZONE}", "t")),
+    ("leaf below the apex deleted", lambda s: s.delete_by_name(f"fresh.{ZONE}", "t")),
     ("zone SOA fields", lambda s: s.update_zone(ZONE, "t", minimum=30, ns=[f"ns1.{ZONE}"])),
     ("new zone", lambda s: s.create_zone(make_zone("later.test", ["ns1.later.test"]), "t")),
     ("record in new zone", lambda s: s.put_rrset(_rr("www.later.test"), "t")),
