@@ -14,7 +14,8 @@ For each size N a zone file of N A records (plus an apex, a wildcard, MX and TXT
   zone (dnspython, over UDP), and the RSS and PSS of the serving process
   (``/proc/PID/smaps_rollup``) once it answers; from SQLite and from PostgreSQL;
 * with ``--workers``: ``serve-dns --workers N`` on the SQLite database, the RSS and PSS of every
-  process (parent and workers) once it answers, to show whether the snapshot is shared.
+  process (parent and workers) once it answers, to show whether the snapshot is shared, and again
+  after every name was asked once (with ``dnsperf``, when installed).
 
 Sizes up to 100,000 are run ``--runs`` times and the median printed, larger ones
 ``--runs-large`` times. ``--reference DIR`` runs the same import, export and cold start with the
@@ -146,8 +147,11 @@ def first_answer(port: int, deadline: float) -> None:
 
 
 @contextmanager
-def serving(url: str, source: Path | None, workers: int = 1) -> Iterator[tuple[subprocess.Popen[str], float]]:
-    """``serve-dns`` on a free port; yields the process and the seconds to its first answer."""
+def serving(
+    url: str, source: Path | None, workers: int = 1
+) -> Iterator[tuple[subprocess.Popen[str], float, int]]:
+    """``serve-dns`` on a free port; yields the process, the seconds to its first answer and
+    the port."""
     argv = dnsd_argv(url, "serve-dns", "--host", "127.0.0.1", "--port", "0")
     if workers > 1:
         argv += ["--workers", str(workers)]
@@ -160,13 +164,13 @@ def serving(url: str, source: Path | None, workers: int = 1) -> Iterator[tuple[s
     try:
         port = announced(proc, r"serving DNS on \S+ port (\d+)", timeout=900)
         first_answer(port, time.monotonic() + 120)
-        yield proc, time.perf_counter() - started
+        yield proc, time.perf_counter() - started, port
     finally:
         stop(proc)
 
 
 def cold_start(url: str, source: Path | None, figures: Figures, backend: str) -> None:
-    with serving(url, source) as (proc, seconds):
+    with serving(url, source) as (proc, seconds, _port):
         time.sleep(1.0)  # let the first answer's allocations settle
         rss, pss = memory(proc.pid)
     figures.add(f"cold start {backend} s", seconds)
@@ -174,17 +178,36 @@ def cold_start(url: str, source: Path | None, figures: Figures, backend: str) ->
     figures.add(f"PSS serving {backend} MiB", pss)
 
 
-def workers_memory(url: str, counts: list[int]) -> None:
-    """RSS/PSS of every process of ``serve-dns --workers N``: shared, or loaded N times?"""
+def workers_memory(url: str, counts: list[int], size: int, work: Path) -> None:
+    """RSS/PSS of every process of ``serve-dns --workers N``: shared, or loaded N times? Taken
+    once it answers, and again after every name was asked once (``dnsperf -n 1 -c 8``: eight
+    source ports, spread over the workers by SO_REUSEPORT), since CPython's reference counts
+    write to the pages of every object an answer reads."""
     print("\n  serve-dns --workers N on SQLite: memory of each process once it answers (MiB)")
+    names = work / "every-name.txt"
+    names.write_text("".join(f"host{i}.{ZONE} A\n" for i in range(size)))
     for count in counts:
-        with serving(url, None, workers=count) as (proc, seconds):
+        with serving(url, None, workers=count) as (proc, seconds, port):
             time.sleep(1.0)
-            pids = [proc.pid, *children(proc.pid)] if count > 1 else [proc.pid]
-            figures = [(role(pid, proc.pid), *memory(pid)) for pid in pids if Path(f"/proc/{pid}").exists()]
-        rows = ", ".join(f"{who}: RSS {rss:.0f} PSS {pss:.0f}" for who, rss, pss in figures)
-        total = sum(pss for _, _, pss in figures)
-        print(f"  N={count}: first answer {seconds:.1f} s; {rows}; PSS total {total:.0f}", flush=True)
+            rows, total = _memory_rows(proc.pid, count)
+            print(f"  N={count}: first answer {seconds:.1f} s; {rows}; PSS total {total:.0f}", flush=True)
+            if shutil.which("dnsperf") is None:
+                print("  (no dnsperf: not asking every name)")
+                continue
+            argv = ["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", str(names), "-n", "1", "-c", "8"]
+            print(f"  $ {' '.join(argv)}", flush=True)
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+            time.sleep(1.0)
+            rows, total = _memory_rows(proc.pid, count)
+            print(f"  N={count} after every name was asked once: {rows}; PSS total {total:.0f}", flush=True)
+    names.unlink()
+
+
+def _memory_rows(pid: int, count: int) -> tuple[str, float]:
+    pids = [pid, *children(pid)] if count > 1 else [pid]
+    figures = [(role(p, pid), *memory(p)) for p in pids if Path(f"/proc/{p}").exists()]
+    rows = ", ".join(f"{who}: RSS {rss:.0f} PSS {pss:.0f}" for who, rss, pss in figures)
+    return rows, sum(pss for _, _, pss in figures)
 
 
 @contextmanager
@@ -228,7 +251,7 @@ def one_run(size: int, zone_file: Path, work: Path, args: argparse.Namespace, so
                 figures.add("import PostgreSQL peak MiB", run.peak_mib)
                 cold_start(pg_url, source, figures, "PostgreSQL")
         if args.workers and source is None and size == max(args.sizes):
-            workers_memory(url, args.workers)
+            workers_memory(url, args.workers, size, work)
     finally:
         for path in work.glob(f"{db.name}*"):
             path.unlink()
