@@ -3,6 +3,7 @@
     python -m bench.scale [--sizes 10000,100000,1000000] [--runs 3] [--runs-large 1]
                           [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
                           [--workers 1,2,4] [--reference DIR] [--reference-sizes 10000,100000]
+                          [--nsd]
 
 For each size N a zone file of N A records (plus an apex, a wildcard, MX and TXT:
 :class:`bench.seed.BenchZone`) is written, then, each in its own process as a user runs it:
@@ -13,6 +14,8 @@ For each size N a zone file of N A records (plus an apex, a wildcard, MX and TXT
 * ``dnsd serve-dns``: seconds from the process start to the first answer for a name of the
   zone (dnspython, over UDP), and the RSS and PSS of the serving process
   (``/proc/PID/smaps_rollup``) once it answers; from SQLite and from PostgreSQL;
+* with ``--nsd``: NSD on the same zone as a zone file (the reference: seconds to its first
+  answer, RSS and PSS of its processes);
 * with ``--workers``: ``serve-dns --workers N`` on the SQLite database, the RSS and PSS of every
   process (parent and workers) once it answers, to show whether the snapshot is shared, and again
   after every name was asked once (with ``dnsperf``, when installed).
@@ -45,7 +48,7 @@ import dns.message
 import dns.query
 from sqlalchemy import create_engine, text
 
-from bench.procs import ROOT, announced, stop
+from bench.procs import ROOT, announced, process_tree, start_nsd, stop
 from bench.seed import BenchZone
 
 ZONE = "million.test"
@@ -210,6 +213,27 @@ def _memory_rows(pid: int, count: int) -> tuple[str, float]:
     return rows, sum(pss for _, _, pss in figures)
 
 
+def nsd_reference(size: int, work: Path, figures: Figures) -> None:
+    """NSD 4 on the same zone (as a zone file; ``server-count: 1``, minimal responses): seconds
+    from its start to the first answer (polled with ``dig`` every 0.2 s) and the RSS and PSS of
+    its processes (main, server, xfrd) once it answers."""
+    nsd_dir = work / "nsd"
+    nsd_dir.mkdir(exist_ok=True)
+    started = time.perf_counter()
+    proc, _port = start_nsd(nsd_dir, ZONE, BenchZone(ZONE, size).zone_file(), None, minimal=True)
+    seconds = time.perf_counter() - started
+    try:
+        time.sleep(1.0)
+        pids = [pid for pid in process_tree(proc.pid) if Path(f"/proc/{pid}").exists()]
+        sizes = [memory(pid) for pid in pids]
+    finally:
+        stop(proc)
+        shutil.rmtree(nsd_dir, ignore_errors=True)
+    figures.add("NSD start (zone file) s", seconds)
+    figures.add("NSD RSS largest proc MiB", max(rss for rss, _ in sizes))
+    figures.add("NSD PSS all procs MiB", sum(pss for _, pss in sizes))
+
+
 @contextmanager
 def postgres_database(admin_url: str) -> Iterator[str]:
     name = f"dnsd_scale_{uuid.uuid4().hex[:10]}"
@@ -250,6 +274,8 @@ def one_run(size: int, zone_file: Path, work: Path, args: argparse.Namespace, so
                 figures.add("import PostgreSQL s", run.wall)
                 figures.add("import PostgreSQL peak MiB", run.peak_mib)
                 cold_start(pg_url, source, figures, "PostgreSQL")
+        if args.nsd and source is None:
+            nsd_reference(size, work, figures)
         if args.workers and source is None and size == max(args.sizes):
             workers_memory(url, args.workers, size, work)
     finally:
@@ -290,6 +316,7 @@ def main() -> None:
     parser.add_argument("--workers", type=sizes_arg, default=[], help="e.g. 1,2,4 (at the largest size)")
     parser.add_argument("--reference", type=Path, help="a dnsd source tree to measure the same way")
     parser.add_argument("--reference-sizes", type=sizes_arg, default=[10_000, 100_000])
+    parser.add_argument("--nsd", action="store_true", help="also NSD on the same zone: start and memory")
     args = parser.parse_args()
     print("python -m bench.scale " + " ".join(sys.argv[1:]))
     print(f"load average at start: {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs")
