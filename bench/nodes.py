@@ -2,12 +2,15 @@
 
     python -m bench.nodes --postgres postgresql://postgres@127.0.0.1:5432/postgres
                           [--records 10000] [--rate 100] [--seconds 60] [--port 0]
+                          [--reference DIR]
 
 A fresh PostgreSQL database is made (and dropped at the end), migrated and seeded with
 :func:`bench.seed.seed` (``--records`` A records plus an apex, a wildcard, MX and TXT); the zone
 gets a transfer ACL for 127.0.0.0/8 (``dnsd transfer allow ZONE --network 127.0.0.0/8``). Three
 ``dnsd serve-dns`` processes listen on 127.0.0.1, 127.0.0.2 and 127.0.0.3 (one port, default
-settings: feed woken by LISTEN/NOTIFY, polled every 0.2 s).
+settings: feed woken by LISTEN/NOTIFY, polled every 0.1 s). ``--reference DIR`` then runs the
+same again (a new database) with the three nodes from the dnsd source tree in DIR (e.g.
+``git archive main | tar -x -C DIR``), and prints both "all three" lines together.
 
 The writer (this process) makes ``--rate`` changes a second for ``--seconds`` through
 ``ZoneStore.put_rrset``, each on a name of its own so no change hides another: even changes add
@@ -40,6 +43,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.queues import Queue
+from pathlib import Path
 
 import dns.message
 import dns.query
@@ -162,23 +166,15 @@ def digest(lines: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:16]
 
 
-def start_node(url: str, host: str, port: int) -> subprocess.Popen[str]:
-    argv = [
-        sys.executable,
-        "-m",
-        "dnsd",
-        "--database-url",
-        url,
-        "serve-dns",
-        "--host",
-        host,
-        "--port",
-        str(port),
-    ]
-    print(f"  $ {' '.join(argv)}", flush=True)
+def start_node(url: str, host: str, port: int, source: Path | None = None) -> subprocess.Popen[str]:
+    """``serve-dns`` on ``host``, from this checkout or the dnsd tree ``source``."""
+    argv = [sys.executable, "-m", "dnsd", "--database-url", url, "serve-dns"]
+    argv += ["--host", host, "--port", str(port)]
+    print(f"  $ {' '.join(argv)}" + (f"   (in {source})" if source else ""), flush=True)
     proc = subprocess.Popen(
-        argv, cwd=ROOT, env=env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
+        argv, cwd=source or ROOT, env=env(PYTHONPATH=str(source or ROOT)), stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
     announced(proc, r"serving DNS on \S+ port (\d+)", timeout=900)
     return proc
 
@@ -294,9 +290,10 @@ def under_load(
                 proc.kill()
 
 
-def latency_table(results: list[ProbeResult], args: argparse.Namespace) -> None:
+def latency_table(results: list[ProbeResult], args: argparse.Namespace, tree: str) -> str:
+    """Prints the per-node table; returns its "all three" line."""
     print(
-        f"\n{args.rate:g} changes/s asked for {args.seconds:g} s, {args.records:,} records, "
+        f"\n{tree}: {args.rate:g} changes/s asked for {args.seconds:g} s, {args.records:,} records, "
         "PostgreSQL; commit -> answer (ms):"
     )
     print(f"{'node':<12}{'answered':>7}{'median':>11}{'p90':>9}{'p99':>9}{'max':>9}")
@@ -304,8 +301,10 @@ def latency_table(results: list[ProbeResult], args: argparse.Namespace) -> None:
         print(summary(r.host, list(r.delays.values())))
     print(summary("pooled", [d for r in results for d in r.delays.values()]))
     common = set.intersection(*(set(r.delays) for r in results))
-    print(summary("all three", [max(r.delays[seq] for r in results) for seq in common]))
+    three = summary("all three", [max(r.delays[seq] for r in results) for seq in common])
+    print(three)
     print("(all three: per change, the last of the three nodes to answer it)")
+    return three
 
 
 def end_check(url: str, port: int, results: list[ProbeResult], total: int) -> None:
@@ -349,6 +348,7 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=2, help="writer processes sharing the rate")
     parser.add_argument("--port", type=int, default=0, help="one port for the three nodes (0: a free one)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds before a change is missed")
+    parser.add_argument("--reference", type=Path, help="then the same with serve-dns from this dnsd tree")
     args = parser.parse_args()
     total = int(args.rate * args.seconds)
     if total // 2 > args.records:
@@ -356,18 +356,27 @@ def main() -> None:
     print("python -m bench.nodes " + " ".join(sys.argv[1:]))
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs")
     port = args.port or free_port()
-    with postgres_database(args.postgres) as url:
-        prepare(url, args.records)
-        nodes = [start_node(url, host, port) for host in HOSTS]
-        try:
-            for host, node in zip(HOSTS, nodes, strict=True):
-                print(f"  node {host} port {port}: pid {node.pid}", flush=True)
-            results = under_load(url, port, nodes, args)
-            latency_table(results, args)
-            end_check(url, port, results, total)
-        finally:
-            for node in nodes:
-                stop(node)
+    trees: list[tuple[str, Path | None]] = [("now", None)]
+    if args.reference:
+        trees.append(("ref", args.reference.resolve()))
+    lines: list[str] = []
+    for tree, source in trees:
+        print(f"\n== {tree}" + (f" (serve-dns from {source})" if source else ""), flush=True)
+        with postgres_database(args.postgres) as url:
+            prepare(url, args.records)
+            nodes = [start_node(url, host, port, source) for host in HOSTS]
+            try:
+                for host, node in zip(HOSTS, nodes, strict=True):
+                    print(f"  node {host} port {port}: pid {node.pid}", flush=True)
+                results = under_load(url, port, nodes, args)
+                lines.append(f"{tree:<5}{latency_table(results, args, tree)}")
+                end_check(url, port, results, total)
+            finally:
+                for node in nodes:
+                    stop(node)
+    if len(lines) > 1:
+        print(f"\n{'tree':<5}{'':<12}{'answered':>7}{'median':>11}{'p90':>9}{'p99':>9}{'max':>9}")
+        print("\n".join(lines))
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
