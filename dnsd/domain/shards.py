@@ -79,6 +79,10 @@ class Shards(Mapping[str, V], Generic[V]):
 
     __hash__ = None  # type: ignore[assignment]  # a mapping: equal by content, not hashable
 
+    def __reduce__(self) -> tuple[type[Shards[V]], tuple[dict[str, V]]]:
+        # ``hash`` of a str differs between interpreters (PYTHONHASHSEED): rebuild, not copy, shards
+        return (type(self), (self.to_dict(),))
+
     def __repr__(self) -> str:
         return f"Shards({len(self)} keys in {len(self._shards)} shards)"
 

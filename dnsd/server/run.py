@@ -40,6 +40,7 @@ from dnsd.server.stats import DnsStats
 from dnsd.server.tcp import DnsTcpProtocol, TcpLimits
 from dnsd.server.transfers import TransferService
 from dnsd.server.udp import UdpServer
+from dnsd.server.watch import sqlite_path, watch_sqlite
 from dnsd.store.zonestore import ZoneStore
 
 log = logging.getLogger("dnsd.server")
@@ -116,6 +117,8 @@ class DnsServer:
         self._spawn(self.follower.run())
         if libpq_url(self.settings.database_url):
             self._spawn(listen_for_changes(self.settings.database_url, self.follower.wake))
+        elif sqlite_path(self.settings.database_url):
+            self._spawn(watch_sqlite(self.settings.database_url, self.follower.wake))
         log.info("DNS listening on %s port %d (UDP and TCP)", ", ".join(self.hosts), self.port)
         if self.serve_metrics and self.settings.metrics_port is not None:
             registry = make_registry(dns_metrics.DnsCollector(self))

@@ -62,3 +62,21 @@ def test_growth_past_four_times_the_shard_count_splits_again() -> None:
     grown = small.updated({f"g{i}.example.com": i for i in range(4 * SHARD_KEYS + 1)})
     assert len(grown._shards) == shard_count(len(grown)) > 1
     assert grown["a.example.com"] == 1 and len(grown) == 4 * SHARD_KEYS + 2
+
+
+def test_a_pickled_copy_is_split_again_by_the_reading_interpreter() -> None:
+    """A str's hash differs between interpreters: a copy must be rebuilt there, not reused."""
+    import pickle
+    import subprocess
+    import sys
+
+    data = pickle.dumps(Shards({f"p{i}.example.com": i for i in range(3 * SHARD_KEYS)}))
+    check = (
+        "import pickle, sys; s = pickle.loads(sys.stdin.buffer.read()); n = int(sys.argv[1]); "
+        "assert all(s.get(f'p{i}.example.com') == i for i in range(n)), 'lookup failed'; print(len(s))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", check, str(3 * SHARD_KEYS)], input=data, capture_output=True, check=True,
+        env={"PYTHONHASHSEED": "12345", "PATH": ""},
+    )  # fmt: skip
+    assert out.stdout.strip() == str(3 * SHARD_KEYS).encode()
