@@ -36,8 +36,21 @@ class Shards(Mapping[str, V], Generic[V]):
 
     __slots__ = ("_len", "_mask", "_shards")
 
-    def __init__(self, items: Mapping[str, V] | None = None) -> None:
-        self._set(_split(items or {}, shard_count(len(items or ()))))
+    def __init__(
+        self, items: Mapping[str, V] | None = None, count: int | None = None, *, adopt: bool = False
+    ) -> None:
+        """The items of ``items`` in ``count`` shards (a power of two; by default as many as
+        :func:`shard_count` says). One shard suits a zone built once and never patched (zone
+        file export): no split, and the insertion order kept for sorting. ``adopt``: a ``dict``
+        that stays in one shard is taken over, not copied (the caller must not change it)."""
+        items = items if items is not None else {}
+        count = count or shard_count(len(items))
+        if count & (count - 1):
+            raise ValueError(f"shard count {count} is not a power of two")
+        if count == 1 and adopt and isinstance(items, dict):
+            self._set((items,))
+        else:
+            self._set(_split(items, count))
 
     def _set(self, shards: tuple[dict[str, V], ...]) -> None:
         self._shards = shards

@@ -163,16 +163,20 @@ class ZoneData:
         """Every RRset, SOA first, then by (name, type): the order AXFR and export use."""
         apex = self.nodes[self.zone.name]
         yield apex["SOA"]
-        for name in sorted(self.nodes, key=canonical_order_key):
-            for rtype in sorted(self.nodes[name]):
+        for name, node in sorted(self.nodes.pairs(), key=_name_order):
+            for rtype in sorted(node):
                 if name == self.zone.name and rtype == "SOA":
                     continue
-                yield self.nodes[name][rtype]
+                yield node[rtype]
 
 
 def canonical_order_key(name: str) -> tuple[str, ...]:
     """Sort key giving RFC 4034 canonical order (by reversed labels)."""
     return tuple(reversed(name.split("."))) if name else ()
+
+
+def _name_order(pair: tuple[str, Node]) -> tuple[str, ...]:
+    return canonical_order_key(pair[0])
 
 
 def zone_rrsets(zone_data: ZoneData) -> list[RRsetData]:
@@ -183,8 +187,7 @@ def zone_rrsets(zone_data: ZoneData) -> list[RRsetData]:
     """
     apex = zone_data.name
     out = [zone_data.nodes[apex]["SOA"], zone_data.nodes[apex]["NS"]]
-    for name in sorted(zone_data.nodes, key=canonical_order_key):
-        node = zone_data.nodes[name]
+    for name, node in sorted(zone_data.nodes.pairs(), key=_name_order):  # no lookup per name
         for rtype in sorted(node, key=lambda t: TYPE_CODES.get(t, 0xFFFF)):
             if name == apex and rtype in ("SOA", "NS"):
                 continue
@@ -287,11 +290,13 @@ def build_zone(
     view: str = DEFAULT_VIEW,
     health: Health = all_up,
     base: Mapping[str, Node] | None = None,
+    shards: int | None = None,
 ) -> ZoneData:
     """Build the answer-ready view of one zone as ``view`` sees it (RRsets limited to other
     views left out). RRsets that expand to nothing are left out. ``base`` holds nodes already
     built (apex included; see :func:`apex_nodes`): the RRsets that read the same in every
-    view, expanded once (:mod:`dnsd.store.state_rows`); ``rrsets`` are added to them."""
+    view, expanded once (:mod:`dnsd.store.state_rows`); ``rrsets`` are added to them.
+    ``shards``: see :class:`Shards` (1 for a zone that is only rendered, never patched)."""
     nodes = NodesBuilder(base) if base is not None else apex_nodes(zone)
     every = tuple(rrsets)
     kept = tuple(r for r in every if not r.views or view in r.views)
@@ -300,19 +305,24 @@ def build_zone(
         if rdatas:
             nodes.add(RRsetData(rrset.name, rrset.rtype, rrset.ttl, rdatas))
     steered = any(r.targets or r.views for r in every)
-    return zone_data(zone, nodes.nodes, kept, steered)
+    return zone_data(zone, nodes.nodes, kept, steered, shards)
 
 
 def zone_data(
-    zone: Zone, nodes: dict[str, Node], rrsets: tuple[RRset, ...] = (), steered: bool = False
+    zone: Zone,
+    nodes: dict[str, Node],
+    rrsets: tuple[RRset, ...] = (),
+    steered: bool = False,
+    shards: int | None = None,
 ) -> ZoneData:
-    """The :class:`ZoneData` of complete ``nodes`` (derived sets computed here)."""
+    """The :class:`ZoneData` of complete ``nodes`` (derived sets computed here; ``nodes`` is
+    taken over, not copied, when it fits in one shard)."""
     apex = zone.name
     cuts = frozenset(n for n, node in nodes.items() if "NS" in node and n != apex)
     dnames = frozenset(n for n, node in nodes.items() if "DNAME" in node)
     interior = interior_names(nodes, apex)
     ents = frozenset(a for a in interior if a not in nodes)
-    return ZoneData(zone, Shards(nodes), ents, cuts, dnames, rrsets, steered, interior)
+    return ZoneData(zone, Shards(nodes, shards, adopt=True), ents, cuts, dnames, rrsets, steered, interior)
 
 
 def txt(*strings: str) -> TXT:

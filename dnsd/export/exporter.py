@@ -59,7 +59,7 @@ def export_zones(
     state = StateReader(store.engine).load_state(wanted)  # rows without the ORM
     health = member_health(store)  # zone files carry the healthy members, as transfers do
     cursor = state.cursor
-    built = {name: build_zone(zone, rrsets, state.pools, health=health)
+    built = {name: build_zone(zone, rrsets, state.pools, health=health, shards=1)
              for name, (zone, rrsets) in state.zones.items()}  # fmt: skip
     for name in wanted or ():
         if name not in built and not missing_ok:
@@ -191,7 +191,7 @@ def export_views(
         for name in sorted(state.zones):
             zone, rrsets = state.zones[name]
             path = view_file(directory, view, name)
-            text = render_zone_file(build_zone(zone, rrsets, state.pools, view, health))
+            text = render_zone_file(build_zone(zone, rrsets, state.pools, view, health, shards=1))
             results.append(ExportResult(name, path, write_if_changed(path, text), view))
     conf = render_views_conf(directory.absolute(), sorted(state.zones), views, keys)  # named's cwd differs
     results.append(ExportResult("", directory / CONF_FILE, write_if_changed(directory / CONF_FILE, conf)))

@@ -80,3 +80,14 @@ def test_a_pickled_copy_is_split_again_by_the_reading_interpreter() -> None:
         env={"PYTHONHASHSEED": "12345", "PATH": ""},
     )  # fmt: skip
     assert out.stdout.strip() == str(3 * SHARD_KEYS).encode()
+
+
+def test_one_shard_on_request_keeps_the_order_and_adopts_only_when_asked() -> None:
+    names = {f"o{i}.example.com": i for i in range(3 * SHARD_KEYS)}
+    single = Shards(names, 1)
+    assert list(single) == list(names) and len(single._shards) == 1
+    names["late.example.com"] = -1
+    assert "late.example.com" not in single  # copied, not shared
+    adopted = Shards(names, 1, adopt=True)
+    assert adopted._shards[0] is names
+    assert Shards(names, adopt=True)._shards[0] is not names  # split: nothing to adopt
