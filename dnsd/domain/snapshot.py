@@ -163,7 +163,9 @@ class ZoneData:
         """Every RRset, SOA first, then by (name, type): the order AXFR and export use."""
         apex = self.nodes[self.zone.name]
         yield apex["SOA"]
-        for name, node in sorted(self.nodes.pairs(), key=_name_order):
+        nodes = self.nodes.as_dict()
+        for name in sorted(nodes, key=canonical_order_key):
+            node = nodes[name]
             for rtype in sorted(node):
                 if name == self.zone.name and rtype == "SOA":
                     continue
@@ -175,10 +177,6 @@ def canonical_order_key(name: str) -> tuple[str, ...]:
     return tuple(reversed(name.split("."))) if name else ()
 
 
-def _name_order(pair: tuple[str, Node]) -> tuple[str, ...]:
-    return canonical_order_key(pair[0])
-
-
 def zone_rrsets(zone_data: ZoneData) -> list[RRsetData]:
     """Every RRset of the zone in transfer order: SOA, apex NS, then canonical order (by type
     code within a name).
@@ -187,7 +185,9 @@ def zone_rrsets(zone_data: ZoneData) -> list[RRsetData]:
     """
     apex = zone_data.name
     out = [zone_data.nodes[apex]["SOA"], zone_data.nodes[apex]["NS"]]
-    for name, node in sorted(zone_data.nodes.pairs(), key=_name_order):  # no lookup per name
+    nodes = zone_data.nodes.as_dict()  # C lookups; one shard (export): no copy
+    for name in sorted(nodes, key=canonical_order_key):
+        node = nodes[name]
         for rtype in sorted(node, key=lambda t: TYPE_CODES.get(t, 0xFFFF)):
             if name == apex and rtype in ("SOA", "NS"):
                 continue

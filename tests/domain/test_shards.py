@@ -89,5 +89,6 @@ def test_one_shard_on_request_keeps_the_order_and_adopts_only_when_asked() -> No
     names["late.example.com"] = -1
     assert "late.example.com" not in single  # copied, not shared
     adopted = Shards(names, 1, adopt=True)
-    assert adopted._shards[0] is names
+    assert adopted._shards[0] is names and adopted.as_dict() is names
+    assert Shards(names).as_dict() == names
     assert Shards(names, adopt=True)._shards[0] is not names  # split: nothing to adopt
