@@ -40,7 +40,9 @@ async def watch_sqlite(database_url: str, wake: Callable[[], None], interval: fl
     if path is None:
         return
     try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        # timeout 0: this runs on the DNS event loop, which must never wait for a lock (a
+        # locked moment fails, is logged at debug level, and the next look or the poll covers it)
+        conn = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
         log.warning("cannot watch %s for commits (%s); polling only", path, exc)
         return
